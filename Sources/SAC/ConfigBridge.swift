@@ -1,0 +1,94 @@
+import CSac
+import SACCore
+
+/// Conversions between the C `sac_config` and the core's `AgentConfig`.
+extension sac_config {
+    /// sizeof(sac_config) as this library's header declares it.
+    static let knownSize = MemoryLayout<sac_config>.size
+    /// The size of the first published sac_config; callers may never pass less.
+    static let minimumSize = MemoryLayout<sac_config>.size
+
+    init(_ config: AgentConfig) {
+        self.init()
+        struct_size = Self.knownSize
+        obs_dim = UInt32(config.obsDim)
+        action_dim = UInt32(config.actionDim)
+        withFloats(&action_low) { low in
+            withFloats(&action_high) { high in
+                for i in 0..<Int(SAC_MAX_ACTION_DIM) {
+                    let inRange = i < config.actionDim
+                    low[i] = inRange ? config.low(i) : -1
+                    high[i] = inRange ? config.high(i) : 1
+                }
+            }
+        }
+        hidden_layers = UInt32(config.hiddenSizes.count)
+        withUInt32s(&hidden_sizes) { sizes in
+            for i in 0..<Int(SAC_MAX_HIDDEN_LAYERS) {
+                sizes[i] = UInt32(i < config.hiddenSizes.count ? config.hiddenSizes[i] : 256)
+            }
+        }
+        actor_lr = config.actorLearningRate
+        critic_lr = config.criticLearningRate
+        alpha_lr = config.alphaLearningRate
+        gamma = config.gamma
+        tau = config.tau
+        batch_size = UInt32(config.batchSize)
+        replay_capacity = UInt64(config.replayCapacity)
+        learning_starts = UInt64(config.learningStarts)
+        initial_alpha = config.initialAlpha
+        auto_alpha = config.autoAlpha ? 1 : 0
+        target_entropy = config.targetEntropy ?? .nan
+        seed = config.seed
+    }
+
+    /// Reads a caller's config of `struct_size` bytes; fields it does not have keep their defaults.
+    static func read(_ pointer: UnsafePointer<sac_config>, argument: String) throws(SACError) -> AgentConfig {
+        // Read only the size field: the caller's struct may be shorter than ours.
+        let size = UnsafeRawPointer(pointer).load(as: Int.self)
+        try Check.structSize(size, "\(argument)->struct_size", minimum: minimumSize, known: knownSize)
+        var c = sac_config(AgentConfig())
+        withUnsafeMutableBytes(of: &c) { $0.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: size)) }
+        return try c.agentConfig()
+    }
+
+    func agentConfig() throws(SACError) -> AgentConfig {
+        var config = AgentConfig(obsDim: Int(obs_dim), actionDim: Int(action_dim))
+        let layers = Int(hidden_layers)
+        guard (1...Int(SAC_MAX_HIDDEN_LAYERS)).contains(layers) else {
+            throw SACError(.invalidConfig,
+                           "sac_config.hidden_layers is \(layers); it must be in 1...\(SAC_MAX_HIDDEN_LAYERS)")
+        }
+        guard config.actionDim <= Int(SAC_MAX_ACTION_DIM) else {
+            throw SACError(.invalidConfig,
+                           "sac_config.action_dim is \(config.actionDim); it must be in 1...\(SAC_MAX_ACTION_DIM)")
+        }
+        var copy = self
+        withFloats(&copy.action_low) { config.actionLow = Array($0.prefix(config.actionDim)) }
+        withFloats(&copy.action_high) { config.actionHigh = Array($0.prefix(config.actionDim)) }
+        withUInt32s(&copy.hidden_sizes) { config.hiddenSizes = $0.prefix(layers).map { Int($0) } }
+        config.actorLearningRate = actor_lr
+        config.criticLearningRate = critic_lr
+        config.alphaLearningRate = alpha_lr
+        config.gamma = gamma
+        config.tau = tau
+        config.batchSize = Int(batch_size)
+        config.replayCapacity = Int(clamping: replay_capacity)
+        config.learningStarts = Int(clamping: learning_starts)
+        config.initialAlpha = initial_alpha
+        config.autoAlpha = auto_alpha != 0
+        config.targetEntropy = target_entropy.isNaN ? nil : target_entropy
+        config.seed = seed
+        try config.validate()
+        return config
+    }
+}
+
+/// Views a fixed-size C array (imported as a homogeneous tuple) as a buffer.
+private func withFloats<T, R>(_ tuple: inout T, _ body: (UnsafeMutableBufferPointer<Float>) -> R) -> R {
+    withUnsafeMutableBytes(of: &tuple) { body($0.bindMemory(to: Float.self)) }
+}
+
+private func withUInt32s<T, R>(_ tuple: inout T, _ body: (UnsafeMutableBufferPointer<UInt32>) -> R) -> R {
+    withUnsafeMutableBytes(of: &tuple) { body($0.bindMemory(to: UInt32.self)) }
+}

@@ -1,0 +1,71 @@
+/// The standard off-policy loop (act, step, observe, update), shared by tests, the benchmark and
+/// anyone embedding the core in Swift. Its buffers are allocated once.
+public struct TrainingLoop<Env: Environment> {
+    public var environment: Env
+    public let agent: ContinuousSAC
+    /// Gradient steps after each environment step, once a batch is available.
+    public var updatesPerStep = 1
+    public private(set) var episodeReturns: [Float] = []
+    public private(set) var lastStats = UpdateStats()
+    private var environmentRandom: RandomSource
+    private var observation: FloatBuffer
+    private var nextObservation: FloatBuffer
+    private let action: FloatBuffer
+    private var episodeReturn: Float = 0
+    private var needsReset = true
+
+    public init(environment: Env, agent: ContinuousSAC, environmentSeed: UInt64) throws(SACError) {
+        self.environment = environment
+        self.agent = agent
+        environmentRandom = RandomSource(seed: environmentSeed)
+        observation = try FloatBuffer(count: environment.observationSize)
+        nextObservation = try FloatBuffer(count: environment.observationSize)
+        action = try FloatBuffer(count: environment.actionSize)
+    }
+
+    /// Runs `steps` environment steps of training.
+    public mutating func train(steps: Int) {
+        for _ in 0..<steps { trainStep() }
+    }
+
+    public mutating func trainStep() {
+        if needsReset {
+            environment.reset(random: &environmentRandom, observation: observation.base)
+            episodeReturn = 0
+            needsReset = false
+        }
+        agent.act(observation.base, rows: 1, deterministic: false, into: action.base)
+        let outcome = environment.step(action.base, observation: nextObservation.base)
+        agent.observe(observation: observation.base, action: action.base, reward: outcome.reward,
+                      nextObservation: nextObservation.base, terminated: outcome.terminated)
+        episodeReturn += outcome.reward
+        swap(&observation, &nextObservation)
+        if outcome.terminated || outcome.truncated {
+            episodeReturns.append(episodeReturn)
+            needsReset = true
+        }
+        if agent.canUpdate {
+            for _ in 0..<updatesPerStep { lastStats = agent.update() }
+        }
+    }
+
+    /// Mean undiscounted return of the deterministic policy over `episodes` fresh episodes, on a
+    /// copy of the environment with its own random stream (the training state is untouched).
+    public func evaluate(episodes: Int, seed: UInt64) -> Float {
+        var env = environment
+        var random = RandomSource(seed: seed)
+        guard let obs = try? FloatBuffer(count: env.observationSize),
+              let act = try? FloatBuffer(count: env.actionSize) else { return -.infinity }
+        var total: Float = 0
+        for _ in 0..<episodes {
+            env.reset(random: &random, observation: obs.base)
+            while true {
+                agent.act(obs.base, rows: 1, deterministic: true, into: act.base)
+                let outcome = env.step(act.base, observation: obs.base)
+                total += outcome.reward
+                if outcome.terminated || outcome.truncated { break }
+            }
+        }
+        return total / Float(episodes)
+    }
+}

@@ -1,0 +1,154 @@
+/// Single-precision matrix products on row-major matrices, the only hot code in libsac.
+///
+/// All three layouts that a dense layer's forward and backward passes need are served by one
+/// register-blocked kernel that computes `C (+)= op(A) · B` with `B` read row by row (contiguous),
+/// and `op(A)` read through two strides, so `Aᵀ·B` needs no transposed copy. `A·Bᵀ` transposes `B`
+/// into caller-provided scratch first: that costs k·n copies against m·k·n multiply-adds.
+public enum GEMM {
+    static let tileRows = 4
+    typealias Lane = SIMD8<Float>
+    static let tileColumns = 2 * Lane.scalarCount
+
+    /// C[m×n] = A[m×k] · B[k×n], or C += A·B when `accumulate`.
+    @inlinable
+    public static func multiply(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, accumulate: Bool = false
+    ) {
+        kernel(a: a, aRowStride: k, aColumnStride: 1, b: b, ldb: n, c: c, ldc: n,
+               m: m, n: n, k: k, accumulate: accumulate)
+    }
+
+    /// C[m×n] = Aᵀ · B where A is stored as [k×m] and B as [k×n] (weight gradients: Xᵀ·dY).
+    @inlinable
+    public static func multiplyTransposedA(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, accumulate: Bool = false
+    ) {
+        kernel(a: a, aRowStride: 1, aColumnStride: m, b: b, ldb: n, c: c, ldc: n,
+               m: m, n: n, k: k, accumulate: accumulate)
+    }
+
+    /// C[m×n] = A[m×k] · Bᵀ where B is stored as [n×k] (input gradients: dY·Wᵀ).
+    /// `scratch` must hold k·n floats.
+    @inlinable
+    public static func multiplyTransposedB(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, scratch: UnsafeMutablePointer<Float>, accumulate: Bool = false
+    ) {
+        transpose(b, rows: n, columns: k, into: scratch)
+        multiply(a, UnsafePointer(scratch), into: c, m: m, n: n, k: k, accumulate: accumulate)
+    }
+
+    /// out[columns×rows] = in[rows×columns]ᵀ.
+    public static func transpose(
+        _ source: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        for r in 0..<rows {
+            let row = source + r * columns
+            for col in 0..<columns { out[col * rows + r] = row[col] }
+        }
+    }
+
+    @usableFromInline
+    static func kernel(
+        a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+        m: Int, n: Int, k: Int, accumulate: Bool
+    ) {
+        let fullRows = m - m % tileRows
+        let fullColumns = n - n % tileColumns
+        var i = 0
+        while i < fullRows {
+            var j = 0
+            while j < fullColumns {
+                tile4x16(a: a + i * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                         b: b + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, k: k, accumulate: accumulate)
+                j += tileColumns
+            }
+            i += tileRows
+        }
+        // Ragged edges (narrow output layers, odd batch sizes): one row at a time, 8 lanes then scalar.
+        if fullColumns < n {
+            edge(a: a, aRowStride: aRowStride, aColumnStride: aColumnStride, b: b, ldb: ldb, c: c, ldc: ldc,
+                 rows: 0..<fullRows, columns: fullColumns..<n, k: k, accumulate: accumulate)
+        }
+        if fullRows < m {
+            edge(a: a, aRowStride: aRowStride, aColumnStride: aColumnStride, b: b, ldb: ldb, c: c, ldc: ldc,
+                 rows: fullRows..<m, columns: 0..<n, k: k, accumulate: accumulate)
+        }
+    }
+
+    /// The register tile: 4 rows × 16 columns of C held in eight 8-lane accumulators.
+    @inline(__always)
+    static func tile4x16(
+        a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+        k: Int, accumulate: Bool
+    ) {
+        var c00 = Lane(), c01 = Lane(), c10 = Lane(), c11 = Lane()
+        var c20 = Lane(), c21 = Lane(), c30 = Lane(), c31 = Lane()
+        if accumulate {
+            c00 = load(c); c01 = load(c + 8)
+            c10 = load(c + ldc); c11 = load(c + ldc + 8)
+            c20 = load(c + 2 * ldc); c21 = load(c + 2 * ldc + 8)
+            c30 = load(c + 3 * ldc); c31 = load(c + 3 * ldc + 8)
+        }
+        var aP = a
+        var bP = b
+        for _ in 0..<k {
+            let b0 = load(bP), b1 = load(bP + 8)
+            let a0 = Lane(repeating: aP[0])
+            let a1 = Lane(repeating: aP[aRowStride])
+            let a2 = Lane(repeating: aP[2 * aRowStride])
+            let a3 = Lane(repeating: aP[3 * aRowStride])
+            c00 += a0 * b0; c01 += a0 * b1
+            c10 += a1 * b0; c11 += a1 * b1
+            c20 += a2 * b0; c21 += a2 * b1
+            c30 += a3 * b0; c31 += a3 * b1
+            aP += aColumnStride
+            bP += ldb
+        }
+        store(c00, c); store(c01, c + 8)
+        store(c10, c + ldc); store(c11, c + ldc + 8)
+        store(c20, c + 2 * ldc); store(c21, c + 2 * ldc + 8)
+        store(c30, c + 3 * ldc); store(c31, c + 3 * ldc + 8)
+    }
+
+    static func edge(
+        a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+        rows: Range<Int>, columns: Range<Int>, k: Int, accumulate: Bool
+    ) {
+        for i in rows {
+            let aRow = a + i * aRowStride
+            let cRow = c + i * ldc
+            var j = columns.lowerBound
+            while j + Lane.scalarCount <= columns.upperBound {
+                var acc = accumulate ? load(cRow + j) : Lane()
+                for p in 0..<k { acc += Lane(repeating: aRow[p * aColumnStride]) * load(b + p * ldb + j) }
+                store(acc, cRow + j)
+                j += Lane.scalarCount
+            }
+            while j < columns.upperBound {
+                var acc: Float = accumulate ? cRow[j] : 0
+                for p in 0..<k { acc += aRow[p * aColumnStride] * b[p * ldb + j] }
+                cRow[j] = acc
+                j += 1
+            }
+        }
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Lane {
+        UnsafeRawPointer(p).loadUnaligned(as: Lane.self)
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafeMutablePointer<Float>) -> Lane { load(UnsafePointer(p)) }
+
+    @inline(__always)
+    static func store(_ v: Lane, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lane.self)
+    }
+}

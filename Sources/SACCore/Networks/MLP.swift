@@ -1,0 +1,159 @@
+/// A multilayer perceptron: dense layers with ReLU between them and a linear output layer.
+///
+/// Parameters live in one flat buffer (each layer's weight `[inputs × outputs]` row-major, then its
+/// bias), and so do their gradients, so that Adam and Polyak averaging are single loops. Every
+/// workspace is sized for `maxBatch` rows at construction; forward and backward allocate nothing.
+/// The network knows nothing about reinforcement learning.
+public final class MLP {
+    public let sizes: [Int]
+    public let maxBatch: Int
+    public let parameters: FloatBuffer
+    public let gradients: FloatBuffer
+    let layers: [DenseLayer]
+    /// activations[l] is the input of layer l ([maxBatch × sizes[l]]); the last one is the output.
+    let activations: [FloatBuffer]
+    /// Two ping-pong buffers for the backward pass, each [maxBatch × widest layer].
+    let deltaA: FloatBuffer
+    let deltaB: FloatBuffer
+    /// Room for one transposed weight matrix (input gradients need W·ᵀ).
+    let transposeScratch: FloatBuffer
+    private var lastBatch = 0
+
+    /// `sizes` = [inputs, hidden..., outputs]. Parameters start at zero; call `initialize`.
+    public init(sizes: [Int], maxBatch: Int) throws(SACError) {
+        guard sizes.count >= 2, sizes.allSatisfy({ $0 > 0 }), maxBatch > 0 else {
+            throw SACError(.invalidArgument, "MLP sizes \(sizes) and batch \(maxBatch) must be positive")
+        }
+        self.sizes = sizes
+        self.maxBatch = maxBatch
+        var offset = 0
+        var layers: [DenseLayer] = []
+        for l in 0..<(sizes.count - 1) {
+            let layer = DenseLayer(inputs: sizes[l], outputs: sizes[l + 1], weightOffset: offset)
+            layers.append(layer)
+            offset = layer.biasOffset + layer.outputs
+        }
+        self.layers = layers
+        parameters = try FloatBuffer(count: offset)
+        gradients = try FloatBuffer(count: offset)
+        var activations: [FloatBuffer] = []
+        for width in sizes { activations.append(try FloatBuffer(count: maxBatch * width)) }
+        self.activations = activations
+        let widest = sizes.max()!
+        deltaA = try FloatBuffer(count: maxBatch * widest)
+        deltaB = try FloatBuffer(count: maxBatch * widest)
+        transposeScratch = try FloatBuffer(count: layers.map { $0.inputs * $0.outputs }.max()!)
+    }
+
+    public var inputSize: Int { sizes[0] }
+    public var outputSize: Int { sizes[sizes.count - 1] }
+    public var parameterCount: Int { parameters.count }
+
+    /// PyTorch's default for nn.Linear: weights and biases uniform in ±1/sqrt(fan_in).
+    public func initialize(_ random: inout RandomSource) {
+        for layer in layers {
+            let bound = 1 / Float(layer.inputs).squareRoot()
+            let p = parameters.base
+            for i in layer.weightOffset..<(layer.biasOffset + layer.outputs) {
+                p[i] = random.uniform(-bound, bound)
+            }
+        }
+    }
+
+    /// Where the caller writes the network input ([batch × inputSize]) before `forward`,
+    /// avoiding a copy when the input is assembled from parts (e.g. [state, action]).
+    public var input: UnsafeMutablePointer<Float> { activations[0].base }
+
+    /// Runs the network on the `batch` rows written to `input`; returns the output [batch × outputSize],
+    /// valid until the next forward pass.
+    @discardableResult
+    public func forward(batch: Int) -> UnsafeMutablePointer<Float> {
+        lastBatch = batch
+        let p = parameters.base
+        for (l, layer) in layers.enumerated() {
+            let x = activations[l].base
+            let y = activations[l + 1].base
+            GEMM.multiply(x, p + layer.weightOffset, into: y, m: batch, n: layer.outputs, k: layer.inputs)
+            let bias = p + layer.biasOffset
+            let isHidden = l + 1 < layers.count
+            for r in 0..<batch {
+                let row = y + r * layer.outputs
+                if isHidden {
+                    for j in 0..<layer.outputs { row[j] = max(row[j] + bias[j], 0) }
+                } else {
+                    for j in 0..<layer.outputs { row[j] += bias[j] }
+                }
+            }
+        }
+        return activations[layers.count].base
+    }
+
+    /// Copies `batch` rows of input and runs `forward`.
+    @discardableResult
+    public func forward(_ x: UnsafePointer<Float>, batch: Int) -> UnsafeMutablePointer<Float> {
+        input.update(from: x, count: batch * inputSize)
+        return forward(batch: batch)
+    }
+
+    /// Back-propagates `outputGradient` (dL/d output, [batch × outputSize]) through the last forward
+    /// pass. With `parameterGradients`, overwrites `gradients` with dL/dθ; with `inputGradient`,
+    /// writes dL/d input ([batch × inputSize]) there.
+    public func backward(
+        _ outputGradient: UnsafePointer<Float>, parameterGradients: Bool,
+        inputGradient: UnsafeMutablePointer<Float>? = nil
+    ) {
+        let batch = lastBatch
+        let p = parameters.base
+        let g = gradients.base
+        var delta = UnsafePointer(outputGradient)
+        var spare = deltaA.base
+        var other = deltaB.base
+        for l in stride(from: layers.count - 1, through: 0, by: -1) {
+            let layer = layers[l]
+            if parameterGradients {
+                GEMM.multiplyTransposedA(
+                    activations[l].base, delta, into: g + layer.weightOffset,
+                    m: layer.inputs, n: layer.outputs, k: batch)
+                let biasGradient = g + layer.biasOffset
+                biasGradient.update(repeating: 0, count: layer.outputs)
+                for r in 0..<batch {
+                    let row = delta + r * layer.outputs
+                    for j in 0..<layer.outputs { biasGradient[j] += row[j] }
+                }
+            }
+            let target: UnsafeMutablePointer<Float>
+            if l > 0 {
+                target = spare
+            } else if let inputGradient {
+                target = inputGradient
+            } else {
+                break
+            }
+            GEMM.multiplyTransposedB(
+                delta, p + layer.weightOffset, into: target,
+                m: batch, n: layer.inputs, k: layer.outputs, scratch: transposeScratch.base)
+            if l > 0 {
+                // ReLU: the gradient passes only where the layer's input (a ReLU output) was positive.
+                let x = activations[l].base
+                for i in 0..<(batch * layer.inputs) where x[i] <= 0 { target[i] = 0 }
+                delta = UnsafePointer(target)
+                swap(&spare, &other)
+            }
+        }
+    }
+
+    /// Polyak averaging toward `source`: θ ← τ·θ_source + (1 − τ)·θ.
+    public func blend(toward source: MLP, tau: Float) {
+        let target = parameters.base
+        let from = source.parameters.base
+        for i in 0..<parameters.count { target[i] += tau * (from[i] - target[i]) }
+    }
+}
+
+/// One dense layer's place in its network's flat parameter buffer.
+struct DenseLayer {
+    let inputs: Int
+    let outputs: Int
+    let weightOffset: Int
+    var biasOffset: Int { weightOffset + inputs * outputs }
+}

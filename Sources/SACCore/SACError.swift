@@ -1,0 +1,24 @@
+/// An error raised inside the core. The export layer maps `kind` to a C status code and
+/// `message` to `sac_last_error`, so the message must name the argument and the offending value.
+public struct SACError: Error, Equatable, CustomStringConvertible {
+    public enum Kind: Equatable, Sendable {
+        case nullArgument
+        case invalidArgument
+        case invalidConfig
+        case length
+        case nonFinite
+        case notReady
+        case outOfMemory
+        case structSize
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

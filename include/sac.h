@@ -1,0 +1,236 @@
+/*
+ * libsac: Soft Actor-Critic (SAC) for C and C++.
+ *
+ * libsac trains and runs maximum-entropy reinforcement-learning agents (Haarnoja et al. 2018,
+ * arXiv 1801.01290 and 1812.05905): a squashed-Gaussian actor, twin Q critics with Polyak-averaged
+ * targets and an automatically tuned temperature. The library owns the networks, the optimizers
+ * and the replay buffer; the caller owns the environment loop:
+ *
+ *     sac_config cfg;
+ *     sac_config_default(&cfg, sizeof cfg);
+ *     cfg.obs_dim = 3; cfg.action_dim = 1; cfg.action_low[0] = -2; cfg.action_high[0] = 2;
+ *     sac_agent *agent;
+ *     if (sac_agent_create(&cfg, &agent) != SAC_OK) { puts(sac_last_error()); return 1; }
+ *     for (;;) {
+ *         sac_act(agent, obs, 3, 0, action, 1);                 // action in [low, high]
+ *         ... step the environment ...
+ *         sac_observe(agent, obs, 3, action, 1, reward, next_obs, 3, terminated, truncated);
+ *         sac_update(agent, 1, NULL);                           // SAC_ERR_NOT_READY until a batch is stored
+ *     }
+ *     sac_agent_destroy(agent);
+ *
+ * Conventions (the same for every function):
+ *  - Every fallible function returns int: SAC_OK (0) on success or a negative sac_status.
+ *    sac_last_error() then describes the failure; sac_status_string() names the code.
+ *  - A failing call changes nothing: no partial writes to the agent or to output buffers beyond
+ *    what its documentation says.
+ *  - Buffers travel with their lengths, counted in elements. The library never reads or writes
+ *    past a length it was given and never keeps a caller's pointer after returning.
+ *  - Threading: distinct agents may be used from different threads at the same time. One agent
+ *    must be used by one thread at a time (calls on the same agent are not synchronised).
+ *    sac_last_error() is per thread. Functions that take no agent are thread-safe.
+ *  - Determinism: the same seed and the same sequence of calls give bit-identical results on the
+ *    same build and machine.
+ *  - Structs that may grow (sac_config, sac_update_stats) start with `struct_size`. Set it to
+ *    sizeof(the struct) as your header declares it; fields are only ever appended, so a program
+ *    compiled against an older header keeps working with a newer library.
+ *
+ * This header includes only <stddef.h> and <stdint.h> and compiles as C99 and C++.
+ */
+#ifndef SAC_H
+#define SAC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Versions                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+#define SAC_VERSION_MAJOR 0
+#define SAC_VERSION_MINOR 1
+#define SAC_VERSION_PATCH 0
+#define SAC_VERSION_STRING "0.1.0"
+
+/* Bumped on any incompatible change of this header; it is also the SONAME suffix (libsac.so.0). */
+#define SAC_ABI_VERSION 0
+
+/* The library's version as "MAJOR.MINOR.PATCH". Static storage; never NULL. Thread-safe. */
+const char *sac_version_string(void);
+
+/* The library's SAC_ABI_VERSION. A binding compares it with the header it was written for and
+ * refuses to run on a mismatch. Thread-safe. */
+int sac_abi_version(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Errors                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef enum sac_status {
+    SAC_OK = 0,
+    SAC_ERR_NULL_ARGUMENT = -1,   /* a required pointer argument is NULL */
+    SAC_ERR_INVALID_CONFIG = -2,  /* a sac_config field is out of range */
+    SAC_ERR_LENGTH = -3,          /* a buffer length disagrees with the agent's dimensions */
+    SAC_ERR_NON_FINITE = -4,      /* an input holds NaN or infinity */
+    SAC_ERR_NOT_READY = -5,       /* sac_update before the replay buffer holds one batch */
+    SAC_ERR_STRUCT_SIZE = -6,     /* struct_size is smaller or larger than this library knows */
+    SAC_ERR_OUT_OF_MEMORY = -7,   /* an allocation failed (e.g. a huge replay_capacity) */
+    SAC_ERR_INVALID_ARGUMENT = -8 /* another argument is out of range (e.g. 0 gradient steps) */
+} sac_status;
+
+/* A short constant name for a status code ("SAC_ERR_LENGTH"), or "SAC_ERR_UNKNOWN" for a value
+ * that is not a sac_status. Static storage; never NULL. Thread-safe. */
+const char *sac_status_string(int status);
+
+/* A human-readable message for the most recent failure on the calling thread, naming the
+ * function, the argument and the expected and received values, e.g.
+ * "sac_act: obs_len is 4 but the agent was created with obs_dim 3".
+ * Returns "" if no call on this thread has failed. The text stays valid until the next failing
+ * call on the same thread; successful calls do not clear it. Thread-safe (thread-local). */
+const char *sac_last_error(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Basics: configuration                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Upper bounds of the fixed-size arrays in sac_config. */
+#define SAC_MAX_ACTION_DIM 64
+#define SAC_MAX_HIDDEN_LAYERS 8
+
+/* Agent configuration. Always start from sac_config_default(), then change what you need.
+ * Defaults follow Stable-Baselines3's SAC. */
+typedef struct sac_config {
+    size_t struct_size;            /* sizeof(sac_config); see the conventions above */
+
+    uint32_t obs_dim;              /* observation length, >= 1 (default 0: must be set) */
+    uint32_t action_dim;           /* action length, 1..SAC_MAX_ACTION_DIM (default 0: must be set) */
+    /* Per-dimension action bounds in the environment's units, finite, low < high (default -1, 1).
+     * sac_act returns actions inside them; the policy itself works in [-1, 1]. */
+    float action_low[SAC_MAX_ACTION_DIM];
+    float action_high[SAC_MAX_ACTION_DIM];
+
+    uint32_t hidden_layers;        /* number of hidden layers, 1..SAC_MAX_HIDDEN_LAYERS (default 2) */
+    uint32_t hidden_sizes[SAC_MAX_HIDDEN_LAYERS]; /* units per hidden layer, >= 1 (default 256) */
+
+    float actor_lr;                /* Adam learning rate of the actor (default 3e-4) */
+    float critic_lr;               /* Adam learning rate of the twin critics (default 3e-4) */
+    float alpha_lr;                /* Adam learning rate of log(alpha) (default 3e-4) */
+    float gamma;                   /* discount, in [0, 1] (default 0.99) */
+    float tau;                     /* Polyak factor for the target critics, in (0, 1] (default 0.005) */
+
+    uint32_t batch_size;           /* transitions per gradient step, >= 1 (default 256) */
+    uint64_t replay_capacity;      /* transitions kept, oldest overwritten, >= batch_size (default 1000000) */
+    uint64_t learning_starts;      /* sac_act returns uniform random actions (unless deterministic)
+                                      until this many transitions were observed (default 100) */
+
+    float initial_alpha;           /* initial entropy temperature, > 0 (default 1.0) */
+    int32_t auto_alpha;            /* nonzero: learn alpha toward target_entropy (default 1) */
+    /* Target entropy for the automatic temperature. NaN (the default) means -action_dim. */
+    float target_entropy;
+
+    uint64_t seed;                 /* seeds weights, exploration noise and replay sampling (default 0) */
+} sac_config;
+
+/* Fills *out with the defaults and sets out->struct_size = struct_size.
+ * struct_size is the size of the caller's sac_config (pass sizeof(sac_config)); it must be at
+ * least the size of the first published sac_config and at most the size this library knows.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT or SAC_ERR_STRUCT_SIZE. Thread-safe. */
+int sac_config_default(sac_config *out, size_t struct_size);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Basics: agent lifetime                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/* An agent: networks, optimizers, replay buffer, random state. Opaque. */
+typedef struct sac_agent sac_agent;
+
+/* Validates *config, allocates every buffer the agent will ever need (including the whole replay
+ * buffer), initialises the networks from config->seed and stores the new agent in *out.
+ * The config is copied; the caller keeps ownership of it. On failure *out is left untouched.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_STRUCT_SIZE, SAC_ERR_INVALID_CONFIG (the message
+ * names the field) or SAC_ERR_OUT_OF_MEMORY. Thread-safe. */
+int sac_agent_create(const sac_config *config, sac_agent **out);
+
+/* Frees the agent and everything it owns. NULL is accepted and ignored. The handle must not be
+ * used afterwards. */
+void sac_agent_destroy(sac_agent *agent);
+
+/* Copies the agent's configuration (with defaults resolved, e.g. target_entropy) into *out,
+ * writing only the first struct_size bytes (pass sizeof(sac_config)).
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT or SAC_ERR_STRUCT_SIZE. */
+int sac_agent_config(const sac_agent *agent, sac_config *out, size_t struct_size);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Basics: acting, observing, learning                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Computes an action for one observation and writes it, in the environment's units (inside
+ * [action_low, action_high]), to action[0 .. action_dim).
+ * deterministic != 0: the policy's mean action tanh(mu(obs)), for evaluation and deployment.
+ * deterministic == 0: a sample from the policy; while fewer than learning_starts transitions have
+ * been observed, a uniform random action instead (warm-up exploration).
+ * obs_len must equal obs_dim and action_len must equal action_dim.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_LENGTH or SAC_ERR_NON_FINITE (obs holds NaN/inf;
+ * nothing is written and the random state does not advance). Allocates nothing. */
+int sac_act(sac_agent *agent, const float *obs, size_t obs_len, int deterministic,
+            float *action, size_t action_len);
+
+/* sac_act for n observations at once: obs is row-major [n x obs_dim] with obs_len == n * obs_dim,
+ * actions is [n x action_dim] with actions_len == n * action_dim. n may be 0 (nothing happens).
+ * Row i of the result equals what n separate sac_act calls would give for deterministic != 0;
+ * stochastic rows draw noise in row order. Returns as sac_act. Allocates nothing while
+ * n <= batch_size; larger n is processed in chunks of batch_size. */
+int sac_act_batch(sac_agent *agent, const float *obs, size_t n, size_t obs_len, int deterministic,
+                  float *actions, size_t actions_len);
+
+/* Stores one transition in the replay buffer (overwriting the oldest when full).
+ * action is in the environment's units, as returned by sac_act; it is mapped to the policy's
+ * [-1, 1] range and clipped to [action_low, action_high] first, as environments clip.
+ * terminated != 0: the episode ended in a terminal state; the target does not bootstrap from
+ * next_obs. truncated != 0: the episode was cut by a time limit; the target still bootstraps.
+ * (truncated only matters to the caller's loop; it is accepted so that call sites read like
+ * Gymnasium's step() and are hard to get wrong.)
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_LENGTH or SAC_ERR_NON_FINITE (obs, action,
+ * reward or next_obs holds NaN/inf; nothing is stored). Allocates nothing. */
+int sac_observe(sac_agent *agent, const float *obs, size_t obs_len, const float *action,
+                size_t action_len, float reward, const float *next_obs, size_t next_obs_len,
+                int terminated, int truncated);
+
+/* The number of transitions currently in the replay buffer (at most replay_capacity).
+ * Returns SAC_OK or SAC_ERR_NULL_ARGUMENT. */
+int sac_replay_size(const sac_agent *agent, uint64_t *out);
+
+/* What one gradient step measured (the last step of a sac_update call). */
+typedef struct sac_update_stats {
+    size_t struct_size;     /* sizeof(sac_update_stats) */
+    float critic_loss;      /* 1/2 mean (Q1 - y)^2 + 1/2 mean (Q2 - y)^2 */
+    float actor_loss;       /* mean (alpha * log pi(a|s) - min(Q1, Q2)(s, a)) */
+    float alpha;            /* temperature used in this step */
+    float alpha_loss;       /* mean (-log(alpha) * (log pi(a|s) + target_entropy)); 0 if fixed */
+    float entropy;          /* estimate of the policy entropy, -mean log pi(a|s) */
+    float mean_q;           /* mean of min(Q1, Q2) over the batch's stored actions */
+} sac_update_stats;
+
+/* Runs gradient_steps SAC gradient steps (critics, actor, temperature, target critics), each on a
+ * batch of batch_size transitions sampled uniformly from the replay buffer.
+ * stats may be NULL; otherwise stats->struct_size must be set and the last step's values are
+ * written to its first struct_size bytes.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_INVALID_ARGUMENT (gradient_steps == 0),
+ * SAC_ERR_STRUCT_SIZE, or SAC_ERR_NOT_READY (fewer than batch_size transitions stored; nothing
+ * changes). Allocates nothing. */
+int sac_update(sac_agent *agent, uint32_t gradient_steps, sac_update_stats *stats);
+
+/* Training progress: the number of sac_observe calls that stored a transition and the number
+ * of gradient steps taken. Either output pointer may be NULL.
+ * Returns SAC_OK or SAC_ERR_NULL_ARGUMENT (agent is NULL). */
+int sac_agent_counters(const sac_agent *agent, uint64_t *env_steps, uint64_t *gradient_steps);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SAC_H */
