@@ -114,7 +114,7 @@ typedef struct sac_config {
     float action_high[SAC_MAX_ACTION_DIM];
 
     uint32_t hidden_layers;        /* number of hidden layers, 1..SAC_MAX_HIDDEN_LAYERS (default 2) */
-    uint32_t hidden_sizes[SAC_MAX_HIDDEN_LAYERS]; /* units per hidden layer, >= 1 (default 256) */
+    uint32_t hidden_sizes[SAC_MAX_HIDDEN_LAYERS]; /* units per hidden layer, 1..65536 (default 256) */
 
     float actor_lr;                /* Adam learning rate of the actor (default 3e-4) */
     float critic_lr;               /* Adam learning rate of the twin critics (default 3e-4) */
@@ -122,8 +122,9 @@ typedef struct sac_config {
     float gamma;                   /* discount, in [0, 1] (default 0.99) */
     float tau;                     /* Polyak factor for the target critics, in (0, 1] (default 0.005) */
 
-    uint32_t batch_size;           /* transitions per gradient step, >= 1 (default 256) */
-    uint64_t replay_capacity;      /* transitions kept, oldest overwritten, >= batch_size (default 1000000) */
+    uint32_t batch_size;           /* transitions per gradient step, 1..2^20 (default 256) */
+    uint64_t replay_capacity;      /* transitions kept, oldest overwritten, batch_size..2^34
+                                      (default 1000000); the whole buffer is reserved at create */
     uint64_t learning_starts;      /* sac_act returns uniform random actions (unless deterministic)
                                       until this many transitions were observed (default 100) */
 

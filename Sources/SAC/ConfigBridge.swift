@@ -4,9 +4,9 @@ import SACCore
 /// Conversions between the C `sac_config` and the core's `AgentConfig`.
 extension sac_config {
     /// sizeof(sac_config) as this library's header declares it.
-    static let knownSize = MemoryLayout<sac_config>.size
+    static let knownSize = MemoryLayout<sac_config>.stride
     /// The size of the first published sac_config; callers may never pass less.
-    static let minimumSize = MemoryLayout<sac_config>.size
+    static let minimumSize = MemoryLayout<sac_config>.stride
 
     init(_ config: AgentConfig) {
         self.init()

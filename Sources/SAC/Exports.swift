@@ -13,6 +13,13 @@ private func agent(_ handle: OpaquePointer?) throws(SACError) -> Agent {
     return Unmanaged<Agent>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
 }
 
+/// Writes the first `byteCount` bytes of a versioned struct to a caller's (possibly older, shorter) copy.
+private func copyPrefix<T>(of value: inout T, to destination: UnsafeMutablePointer<T>, byteCount: Int) {
+    withUnsafeBytes(of: &value) {
+        UnsafeMutableRawPointer(destination).copyMemory(from: $0.baseAddress!, byteCount: min(byteCount, $0.count))
+    }
+}
+
 @c @implementation
 public func sac_config_default(_ out: UnsafeMutablePointer<sac_config>?, _ structSize: Int) -> Int32 {
     reportingErrors("sac_config_default") { () throws(SACError) in
@@ -20,7 +27,7 @@ public func sac_config_default(_ out: UnsafeMutablePointer<sac_config>?, _ struc
         try Check.structSize(structSize, "struct_size", minimum: sac_config.minimumSize, known: sac_config.knownSize)
         var defaults = sac_config(AgentConfig())
         defaults.struct_size = structSize
-        withUnsafeBytes(of: &defaults) { UnsafeMutableRawPointer(out).copyMemory(from: $0.baseAddress!, byteCount: structSize) }
+        copyPrefix(of: &defaults, to: out, byteCount: structSize)
     }
 }
 
@@ -49,7 +56,7 @@ public func sac_agent_config(_ handle: OpaquePointer?, _ out: UnsafeMutablePoint
         var config = sac_config(agent.config)
         config.target_entropy = agent.config.resolvedTargetEntropy
         config.struct_size = structSize
-        withUnsafeBytes(of: &config) { UnsafeMutableRawPointer(out).copyMemory(from: $0.baseAddress!, byteCount: structSize) }
+        copyPrefix(of: &config, to: out, byteCount: structSize)
     }
 }
 
@@ -129,8 +136,8 @@ public func sac_update(_ handle: OpaquePointer?, _ gradientSteps: UInt32, _ stat
         var statsSize = 0
         if let stats {
             statsSize = UnsafeRawPointer(stats).load(as: Int.self)
-            try Check.structSize(statsSize, "stats->struct_size", minimum: MemoryLayout<sac_update_stats>.size,
-                                 known: MemoryLayout<sac_update_stats>.size)
+            try Check.structSize(statsSize, "stats->struct_size", minimum: MemoryLayout<sac_update_stats>.stride,
+                                 known: MemoryLayout<sac_update_stats>.stride)
         }
         guard agent.canUpdate else {
             throw SACError(.notReady, "the replay buffer holds \(agent.replay.count) transitions; "
@@ -142,7 +149,7 @@ public func sac_update(_ handle: OpaquePointer?, _ gradientSteps: UInt32, _ stat
             var out = sac_update_stats(
                 struct_size: statsSize, critic_loss: last.criticLoss, actor_loss: last.actorLoss,
                 alpha: last.alpha, alpha_loss: last.alphaLoss, entropy: last.entropy, mean_q: last.meanQ)
-            withUnsafeBytes(of: &out) { UnsafeMutableRawPointer(stats).copyMemory(from: $0.baseAddress!, byteCount: statsSize) }
+            copyPrefix(of: &out, to: stats, byteCount: statsSize)
         }
     }
 }

@@ -1,19 +1,122 @@
+// sac-bench: measures libsac's core on this machine.
+//
+//   sac-bench [--json] [--quick]
+//
+// Reports gradient updates per second (batch 256, hidden [256, 256]) at (obs, act) = (3, 1) and
+// (17, 6), the single-observation act latency in microseconds, and the GEMM kernel's GFLOP/s on
+// 256×256×256. Each figure is the best of several timed repeats, since the machine's cores are
+// shared with other work and the best run is the least disturbed one.
 import SACCore
-// temporary learning probe
-let args = CommandLine.arguments
-let seed = UInt64(args.count > 1 ? Int(args[1])! : 0)
-let hidden = args.count > 2 ? Int(args[2])! : 256
-var config = AgentConfig(obsDim: 3, actionDim: 1)
-config.actionLow = [-2]; config.actionHigh = [2]
-config.hiddenSizes = [hidden, hidden]
-config.actorLearningRate = 1e-3; config.criticLearningRate = 1e-3; config.alphaLearningRate = 1e-3
-config.seed = seed
-let agent = try ContinuousSAC(config: config)
-var loop = try TrainingLoop(environment: Pendulum(), agent: agent, environmentSeed: seed &+ 1000)
-let t0 = ContinuousClock.now
-for k in 1...20 {
-  loop.train(steps: 1000)
-  let ev = loop.evaluate(episodes: 10, seed: 99)
-  print(k * 1000, "eval", ev, "last", loop.episodeReturns.last ?? 0, loop.lastStats, ContinuousClock.now - t0)
-  if ev > -200 { break }
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Options {
+    var json = false
+    var quick = false
+
+    init(_ arguments: [String]) {
+        for argument in arguments.dropFirst() {
+            switch argument {
+            case "--json": json = true
+            case "--quick": quick = true
+            case "-h", "--help":
+                print("usage: sac-bench [--json] [--quick]\n"
+                    + "  --json   print one JSON object instead of a table\n"
+                    + "  --quick  a few iterations only (a smoke test, not a measurement)")
+                exit(0)
+            default:
+                print("sac-bench: unknown option \(argument) (try --help)")
+                exit(2)
+            }
+        }
+    }
+}
+
+func seconds(_ body: () -> Void) -> Double {
+    let start = ContinuousClock.now
+    body()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+}
+
+func bestOf(_ repeats: Int, _ body: () -> Void) -> Double {
+    (0..<repeats).map { _ in seconds(body) }.min()!
+}
+
+func makeAgent(obsDim: Int, actionDim: Int) throws -> ContinuousSAC {
+    var config = AgentConfig(obsDim: obsDim, actionDim: actionDim)
+    config.replayCapacity = 100_000
+    config.learningStarts = 0
+    let agent = try ContinuousSAC(config: config)
+    var random = RandomSource(seed: 1)
+    var obs = [Float](repeating: 0, count: obsDim), next = obs
+    var action = [Float](repeating: 0, count: actionDim)
+    for _ in 0..<10_000 {
+        for i in 0..<obsDim { obs[i] = random.normal(); next[i] = random.normal() }
+        for i in 0..<actionDim { action[i] = random.uniform(-1, 1) }
+        agent.observe(observation: obs, action: action, reward: random.normal(), nextObservation: next,
+                      terminated: false)
+    }
+    return agent
+}
+
+struct Row {
+    let name: String
+    let value: Double
+    let unit: String
+    let key: String
+}
+
+let options = Options(CommandLine.arguments)
+let repeats = options.quick ? 1 : 5
+var rows: [Row] = []
+
+// GEMM kernel throughput on the size that dominates an update.
+do {
+    let n = 256
+    let a = try FloatBuffer(count: n * n), b = try FloatBuffer(count: n * n), c = try FloatBuffer(count: n * n)
+    var random = RandomSource(seed: 2)
+    for i in 0..<(n * n) { a[i] = random.normal(); b[i] = random.normal() }
+    let calls = options.quick ? 2 : 50
+    let time = bestOf(repeats) { for _ in 0..<calls { GEMM.multiply(a.base, b.base, into: c.base, m: n, n: n, k: n) } }
+    rows.append(Row(name: "GEMM 256x256x256", value: 2 * Double(n * n * n) * Double(calls) / time / 1e9,
+                    unit: "GFLOP/s", key: "gemm_gflops"))
+}
+
+for (obsDim, actionDim) in [(3, 1), (17, 6)] {
+    let agent = try makeAgent(obsDim: obsDim, actionDim: actionDim)
+    let updates = options.quick ? 2 : 40
+    agent.update()
+    let time = bestOf(repeats) { for _ in 0..<updates { agent.update() } }
+    rows.append(Row(name: "updates/s (\(obsDim), \(actionDim))", value: Double(updates) / time,
+                    unit: "updates/s", key: "updates_per_second_\(obsDim)_\(actionDim)"))
+
+    let obs = [Float](repeating: 0.1, count: obsDim)
+    var action = [Float](repeating: 0, count: actionDim)
+    let calls = options.quick ? 10 : 20_000
+    for (deterministic, label) in [(true, "deterministic"), (false, "stochastic")] {
+        let time = bestOf(repeats) {
+            for _ in 0..<calls { agent.act(obs, rows: 1, deterministic: deterministic, into: &action) }
+        }
+        rows.append(Row(name: "act latency (\(obsDim), \(actionDim)) \(label)", value: time / Double(calls) * 1e6,
+                        unit: "µs", key: "act_us_\(obsDim)_\(actionDim)_\(label)"))
+    }
+}
+
+if options.json {
+    let fields = rows.map { "  \"\($0.key)\": \(($0.value * 1000).rounded() / 1000)" }
+    print("{\n" + fields.joined(separator: ",\n") + "\n}")
+} else {
+    print("sac-bench: batch 256, hidden [256, 256], best of \(repeats)\(options.quick ? " (quick: not a measurement)" : "")")
+    for row in rows {
+        let value = row.value >= 100 ? String(Int(row.value.rounded())) : String((row.value * 100).rounded() / 100)
+        print(row.name.rightPadded(44) + value.leftPadded(10) + " " + row.unit)
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+    func rightPadded(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
 }

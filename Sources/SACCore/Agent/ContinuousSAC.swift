@@ -156,11 +156,17 @@ public final class ContinuousSAC {
         let alpha = self.alpha
         stats.alpha = alpha
         computeCriticTargets(batch, alpha: alpha)
-        (stats.criticLoss, stats.meanQ) = updateCritics(batch)
+        (stats.criticLoss, stats.meanQ) = criticLossAndGradients(batch)
+        critic1Optimizer.step(critic1.parameters, critic1.gradients)
+        critic2Optimizer.step(critic2.parameters, critic2.gradients)
         let meanLogProb: Float
-        (stats.actorLoss, meanLogProb) = updateActor(batch, alpha: alpha)
+        (stats.actorLoss, meanLogProb) = actorLossAndGradients(batch, alpha: alpha)
+        actorOptimizer.step(actor.network.parameters, actor.network.gradients)
         stats.entropy = -meanLogProb
-        stats.alphaLoss = updateTemperature(meanLogProb: meanLogProb)
+        if config.autoAlpha {
+            stats.alphaLoss = temperatureLossAndGradient(meanLogProb: meanLogProb)
+            alphaOptimizer.step(logAlpha, logAlphaGradient)
+        }
         targetCritic1.blend(toward: critic1, tau: config.tau)
         targetCritic2.blend(toward: critic2, tau: config.tau)
         gradientSteps += 1
@@ -181,9 +187,9 @@ public final class ContinuousSAC {
         }
     }
 
-    /// Loss ½·mean(Q₁ − y)² + ½·mean(Q₂ − y)²; one Adam step on each critic.
-    /// Returns the loss and mean min(Q₁, Q₂) on the stored actions.
-    func updateCritics(_ batch: TransitionBatch) -> (loss: Float, meanQ: Float) {
+    /// Loss ½·mean(Q₁ − y)² + ½·mean(Q₂ − y)² against the targets of `computeCriticTargets`;
+    /// leaves dL/dθ in each critic's gradients. Returns the loss and mean min(Q₁, Q₂) on the stored actions.
+    func criticLossAndGradients(_ batch: TransitionBatch) -> (loss: Float, meanQ: Float) {
         let n = batch.size
         writeCriticInput(batch.observations.base, batch.actions.base, into: critic1.input, rows: n)
         critic2.input.update(from: critic1.input, count: n * critic1.inputSize)
@@ -202,14 +208,12 @@ public final class ContinuousSAC {
         }
         critic1.backward(qGradient1.base, parameterGradients: true)
         critic2.backward(qGradient2.base, parameterGradients: true)
-        critic1Optimizer.step(critic1.parameters, critic1.gradients)
-        critic2Optimizer.step(critic2.parameters, critic2.gradients)
         return (loss * scale, sumQ * scale)
     }
 
     /// Loss mean(α log π(a|s) − min(Q₁, Q₂)(s, a)) with a reparameterised; the critics only pass
-    /// gradients through. One Adam step on the actor. Returns the loss and mean log π.
-    func updateActor(_ batch: TransitionBatch, alpha: Float) -> (loss: Float, meanLogProb: Float) {
+    /// gradients through. Leaves dL/dθ in the actor's gradients. Returns the loss and mean log π.
+    func actorLossAndGradients(_ batch: TransitionBatch, alpha: Float) -> (loss: Float, meanLogProb: Float) {
         let n = batch.size
         let (obsDim, actionDim) = (config.obsDim, config.actionDim)
         actor.sample(batch.observations.base, batch: n, random: &random)
@@ -239,18 +243,15 @@ public final class ContinuousSAC {
             }
         }
         actor.backward(actionGradient: actionGradient.base, logProbGradient: alpha * scale)
-        actorOptimizer.step(actor.network.parameters, actor.network.gradients)
         return (loss * scale, sumLogProb * scale)
     }
 
-    /// J(log α) = −log α · mean(log π + target entropy), log π detached. Returns J before the step.
-    func updateTemperature(meanLogProb: Float) -> Float {
-        guard config.autoAlpha else { return 0 }
+    /// J(log α) = −log α · mean(log π + target entropy), log π detached.
+    /// Leaves dJ/d log α in `logAlphaGradient` and returns J.
+    func temperatureLossAndGradient(meanLogProb: Float) -> Float {
         let shortfall = meanLogProb + config.resolvedTargetEntropy
-        let loss = -logAlpha[0] * shortfall
         logAlphaGradient[0] = -shortfall
-        alphaOptimizer.step(logAlpha, logAlphaGradient)
-        return loss
+        return -logAlpha[0] * shortfall
     }
 
     /// Rows [s, a] of a critic input.

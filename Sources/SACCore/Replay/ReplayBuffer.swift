@@ -19,15 +19,20 @@ public final class ReplayBuffer {
         self.capacity = capacity
         self.obsDim = obsDim
         self.actionDim = actionDim
-        let (obsCount, overflow) = capacity.multipliedReportingOverflow(by: obsDim)
-        guard !overflow else {
-            throw SACError(.outOfMemory, "replay_capacity \(capacity) times obs_dim \(obsDim) overflows")
+        let rowFloats = 2 * obsDim + actionDim + 2
+        let (total, overflow) = capacity.multipliedReportingOverflow(by: rowFloats)
+        let failure = SACError(.outOfMemory, "the replay buffer (replay_capacity \(capacity) x "
+            + "\(rowFloats) floats per transition) could not be allocated")
+        guard !overflow, total <= Int.max / MemoryLayout<Float>.stride else { throw failure }
+        do {
+            observations = try FloatBuffer(count: capacity * obsDim)
+            nextObservations = try FloatBuffer(count: capacity * obsDim)
+            actions = try FloatBuffer(count: capacity * actionDim)
+            rewards = try FloatBuffer(count: capacity)
+            terminals = try FloatBuffer(count: capacity)
+        } catch {
+            throw failure
         }
-        observations = try FloatBuffer(count: obsCount)
-        nextObservations = try FloatBuffer(count: obsCount)
-        actions = try FloatBuffer(count: capacity * actionDim)
-        rewards = try FloatBuffer(count: capacity)
-        terminals = try FloatBuffer(count: capacity)
     }
 
     /// Stores one transition; `action` is already in [-1, 1].

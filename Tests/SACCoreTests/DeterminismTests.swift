@@ -1,0 +1,30 @@
+import XCTest
+@testable import SACCore
+
+final class DeterminismTests: XCTestCase {
+    func trainedParameters(seed: UInt64, updates: Int) throws -> [[Float]] {
+        let agent = try smallAgent(hidden: [16, 16], batch: 16, seed: seed)
+        fillReplay(agent, count: 64)
+        for _ in 0..<updates { agent.update() }
+        let obs: [Float] = [0.1, 0.2, 0.3]
+        var action: [Float] = [0, 0]
+        agent.act(obs, rows: 1, deterministic: false, into: &action)
+        return [agent.actor.network.parameters.array, agent.critic1.parameters.array,
+                agent.critic2.parameters.array, agent.targetCritic1.parameters.array,
+                agent.targetCritic2.parameters.array, agent.logAlpha.array, action]
+    }
+
+    func testSameSeedAndCallsGiveBitIdenticalWeightsAfter500Updates() throws {
+        let first = try trainedParameters(seed: 3, updates: 500)
+        let second = try trainedParameters(seed: 3, updates: 500)
+        for (a, b) in zip(first, second) {
+            XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern))
+        }
+    }
+
+    func testDifferentSeedsGiveDifferentWeights() throws {
+        let first = try trainedParameters(seed: 3, updates: 5)
+        let second = try trainedParameters(seed: 4, updates: 5)
+        XCTAssertNotEqual(first[0], second[0])
+    }
+}

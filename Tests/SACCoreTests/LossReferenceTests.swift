@@ -1,0 +1,108 @@
+import XCTest
+@testable import SACCore
+
+/// The SAC losses recomputed in Double by a plain re-implementation written from SAC.md
+/// (forward pass, target, losses), reading only the networks' parameters and the batch.
+final class LossReferenceTests: XCTestCase {
+    /// Forward pass of an MLP with ReLU hidden layers from its flat parameters (W [in×out], then b).
+    func referenceForward(_ net: MLP, _ input: [Double]) -> [Double] {
+        var x = input
+        var offset = 0
+        for l in 0..<(net.sizes.count - 1) {
+            let (n, m) = (net.sizes[l], net.sizes[l + 1])
+            var y = [Double](repeating: 0, count: m)
+            for j in 0..<m {
+                var s = Double(net.parameters[offset + n * m + j])
+                for i in 0..<n { s += x[i] * Double(net.parameters[offset + i * m + j]) }
+                y[j] = l + 2 < net.sizes.count ? max(s, 0) : s
+            }
+            offset += n * m + m
+            x = y
+        }
+        return x
+    }
+
+    func row(_ buffer: FloatBuffer, _ r: Int, _ width: Int) -> [Double] {
+        (0..<width).map { Double(buffer[r * width + $0]) }
+    }
+
+    func testCriticTargetAndLossMatchIndependentReference() throws {
+        let agent = try smallAgent(batch: 16, seed: 21) { $0.initialAlpha = 0.4; $0.gamma = 0.9 }
+        fillReplay(agent, count: 30)
+        // Move the targets away from the critics so that target and online networks differ.
+        var random = RandomSource(seed: 22)
+        agent.targetCritic1.initialize(&random)
+        agent.targetCritic2.initialize(&random)
+        let batch = agent.batch
+        agent.replay.sample(into: batch, random: &agent.random)
+        agent.computeCriticTargets(batch, alpha: agent.alpha)
+        // The library's a' and log π(a'|s') are inputs to the reference (they are random draws).
+        let nextActions = agent.actor.actions.array
+        let nextLogProbs = agent.actor.logProbs.array
+        let (loss, meanQ) = agent.criticLossAndGradients(batch)
+
+        let (o, a, n) = (agent.config.obsDim, agent.config.actionDim, batch.size)
+        let alpha = Double(agent.alpha), gamma = 0.9
+        var expectedLoss = 0.0, expectedMeanQ = 0.0
+        for r in 0..<n {
+            let next = row(batch.nextObservations, r, o) + (0..<a).map { Double(nextActions[r * a + $0]) }
+            let minTarget = min(referenceForward(agent.targetCritic1, next)[0], referenceForward(agent.targetCritic2, next)[0])
+            let y = Double(batch.rewards[r])
+                + gamma * (1 - Double(batch.terminals[r])) * (minTarget - alpha * Double(nextLogProbs[r]))
+            XCTAssertEqual(Double(agent.targets[r]), y, accuracy: 1e-4 * max(1, abs(y)))
+            let input = row(batch.observations, r, o) + row(batch.actions, r, a)
+            let q1 = referenceForward(agent.critic1, input)[0], q2 = referenceForward(agent.critic2, input)[0]
+            expectedLoss += 0.5 * (pow(q1 - y, 2) + pow(q2 - y, 2)) / Double(n)
+            expectedMeanQ += min(q1, q2) / Double(n)
+        }
+        XCTAssertTrue(batch.terminals.array.contains(1), "the batch should exercise the terminal mask")
+        XCTAssertEqual(Double(loss), expectedLoss, accuracy: 1e-4 * max(1, expectedLoss))
+        XCTAssertEqual(Double(meanQ), expectedMeanQ, accuracy: 1e-4 * max(1, abs(expectedMeanQ)))
+    }
+
+    func testActorLossMatchesIndependentReference() throws {
+        let agent = try smallAgent(seed: 23) { $0.initialAlpha = 0.25 }
+        fillReplay(agent, count: 30)
+        let batch = agent.batch
+        agent.replay.sample(into: batch, random: &agent.random)
+        let (loss, meanLogProb) = agent.actorLossAndGradients(batch, alpha: agent.alpha)
+
+        let (o, a, n) = (agent.config.obsDim, agent.config.actionDim, batch.size)
+        var expectedLoss = 0.0, expectedMeanLogProb = 0.0
+        for r in 0..<n {
+            let obs = row(batch.observations, r, o)
+            let head = referenceForward(agent.actor.network, obs)
+            var action = [Double](), logProb = 0.0
+            for i in 0..<a {
+                let logStd = min(max(head[a + i], -20), 2)
+                let eps = Double(agent.actor.noise[r * a + i])
+                let u = head[i] + exp(logStd) * eps
+                action.append(tanh(u))
+                logProb += -0.5 * eps * eps - logStd - 0.5 * log(2 * Double.pi) - log(1 - pow(tanh(u), 2))
+            }
+            let q = min(referenceForward(agent.critic1, obs + action)[0], referenceForward(agent.critic2, obs + action)[0])
+            expectedLoss += (0.25 * logProb - q) / Double(n)
+            expectedMeanLogProb += logProb / Double(n)
+        }
+        XCTAssertEqual(Double(loss), expectedLoss, accuracy: 1e-4 * max(1, abs(expectedLoss)))
+        XCTAssertEqual(Double(meanLogProb), expectedMeanLogProb, accuracy: 1e-4 * max(1, abs(expectedMeanLogProb)))
+    }
+
+    func testAdamStepMatchesPyTorchRule() throws {
+        let adam = try Adam(count: 2, learningRate: 0.1)
+        let parameters = try FloatBuffer([1.0, -2.0])
+        let gradients = try FloatBuffer([0.5, -3.0])
+        var m = [0.0, 0.0], v = [0.0, 0.0], p = [1.0, -2.0]
+        for t in 1...3 {
+            adam.step(parameters, gradients)
+            for i in 0..<2 {
+                let g = Double(gradients[i])
+                m[i] = 0.9 * m[i] + 0.1 * g
+                v[i] = 0.999 * v[i] + 0.001 * g * g
+                let mHat = m[i] / (1 - pow(0.9, Double(t))), vHat = v[i] / (1 - pow(0.999, Double(t)))
+                p[i] -= 0.1 * mHat / (vHat.squareRoot() + 1e-8)
+                XCTAssertEqual(Double(parameters[i]), p[i], accuracy: 1e-6, "step \(t), parameter \(i)")
+            }
+        }
+    }
+}
