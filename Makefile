@@ -15,9 +15,11 @@ LIB            := $(RELEASE_DIR)/libsac.so
 TEST_SCRATCH   := .build-test
 C_BUILD        := .build/c
 DEMO           := $(C_BUILD)/train_pendulum
-APT_PACKAGES   := libjson-c-dev pkg-config
+APT_PACKAGES   := libjson-c-dev pkg-config locales
+# A locale with a comma decimal separator: the JSON tests prove saved bytes do not depend on it.
+TEST_LOCALE    := de_DE.UTF-8
 
-.PHONY: all deps lib demo demo-build test test-swift test-abi test-c bench clean
+.PHONY: all deps test-locale lib demo demo-build test test-swift test-abi test-c bench clean
 
 all: lib
 
@@ -29,6 +31,13 @@ deps:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+
+# Generates the comma-decimal test locale when it is missing (needs root or sudo).
+test-locale: deps
+	@locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$$' || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		echo "generating the $(TEST_LOCALE) locale"; \
+		$$SUDO localedef -i de_DE -f UTF-8 $(TEST_LOCALE); }
 
 lib: deps
 	$(SWIFT) build -c release -Xswiftc -static-stdlib --product sac
@@ -47,9 +56,9 @@ demo: demo-build
 test: test-swift test-abi test-c
 	@echo "make test: all suites passed"
 
-test-swift: deps
+test-swift: deps test-locale
 	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests --scratch-path $(TEST_SCRATCH)
-	$(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --scratch-path $(TEST_SCRATCH)
+	SAC_REQUIRE_LOCALE=1 $(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --scratch-path $(TEST_SCRATCH)
 
 test-abi: lib
 	bash bindings/c/tests/check_abi.sh $(LIB)

@@ -17,8 +17,11 @@ let package = Package(
         // The public header, exposed to Swift, plus the thread-local error slot and the
         // version/status strings, which are plain C data.
         .target(name: "CSac"),
-        // Pure Swift: numerics, networks, SAC. Knows nothing about C pointers or statuses.
-        .target(name: "SACCore"),
+        // json-c, through pkg-config (Debian: libjson-c-dev).
+        .systemLibrary(name: "CJSONC", pkgConfig: "json-c", providers: [.apt(["libjson-c-dev"])]),
+        // Pure Swift: numerics, networks, SAC, serialization. Its API has no C types or statuses;
+        // json-c stays an implementation detail of Serialization/.
+        .target(name: "SACCore", dependencies: ["CJSONC"]),
         // The exported functions: argument checking, status codes, handle management.
         .target(
             name: "SAC",

@@ -79,7 +79,11 @@ typedef enum sac_status {
     SAC_ERR_NOT_READY = -5,       /* sac_update before the replay buffer holds one batch */
     SAC_ERR_STRUCT_SIZE = -6,     /* struct_size is smaller or larger than this library knows */
     SAC_ERR_OUT_OF_MEMORY = -7,   /* an allocation failed (e.g. a huge replay_capacity) */
-    SAC_ERR_INVALID_ARGUMENT = -8 /* another argument is out of range (e.g. 0 gradient steps) */
+    SAC_ERR_INVALID_ARGUMENT = -8, /* another argument is out of range (e.g. 0 gradient steps) */
+    SAC_ERR_POLICY_ONLY = -9,     /* the agent was loaded from a policy file: it can act, not learn */
+    SAC_ERR_FORMAT = -10,         /* JSON or replay data is corrupt, truncated or does not fit */
+    SAC_ERR_IO = -11,             /* a file could not be opened, read or written */
+    SAC_ERR_BUFFER_TOO_SMALL = -12 /* an output buffer is too small; the size needed is reported */
 } sac_status;
 
 /* A short constant name for a status code ("SAC_ERR_LENGTH"), or "SAC_ERR_UNKNOWN" for a value
@@ -195,8 +199,8 @@ int sac_act_batch(sac_agent *agent, const float *obs, size_t n, size_t obs_len, 
  * next_obs. truncated != 0: the episode was cut by a time limit; the target still bootstraps.
  * (truncated only matters to the caller's loop; it is accepted so that call sites read like
  * Gymnasium's step() and are hard to get wrong.)
- * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_LENGTH or SAC_ERR_NON_FINITE (obs, action,
- * reward or next_obs holds NaN/inf; nothing is stored). Allocates nothing. */
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_POLICY_ONLY, SAC_ERR_LENGTH or SAC_ERR_NON_FINITE
+ * (obs, action, reward or next_obs holds NaN/inf; nothing is stored). Allocates nothing. */
 int sac_observe(sac_agent *agent, const float *obs, size_t obs_len, const float *action,
                 size_t action_len, float reward, const float *next_obs, size_t next_obs_len,
                 int terminated, int truncated);
@@ -221,14 +225,73 @@ typedef struct sac_update_stats {
  * stats may be NULL; otherwise stats->struct_size must be set and the last step's values are
  * written to its first struct_size bytes.
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_INVALID_ARGUMENT (gradient_steps == 0),
- * SAC_ERR_STRUCT_SIZE, or SAC_ERR_NOT_READY (fewer than batch_size transitions stored; nothing
- * changes). Allocates nothing. */
+ * SAC_ERR_STRUCT_SIZE, SAC_ERR_POLICY_ONLY, or SAC_ERR_NOT_READY (fewer than batch_size
+ * transitions stored; nothing changes). Allocates nothing. */
 int sac_update(sac_agent *agent, uint32_t gradient_steps, sac_update_stats *stats);
 
 /* Training progress: the number of sac_observe calls that stored a transition and the number
  * of gradient steps taken. Either output pointer may be NULL.
  * Returns SAC_OK or SAC_ERR_NULL_ARGUMENT (agent is NULL). */
 int sac_agent_counters(const sac_agent *agent, uint64_t *env_steps, uint64_t *gradient_steps);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Weights and checkpoints                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * Agents serialise to JSON (format "libsac", version 1; docs/weights-format.md specifies every key,
+ * shape and the forward pass, so another language can run a saved policy without libsac):
+ *  - a policy file holds the config and the actor: enough to act. An agent loaded from it acts
+ *    like the original bit for bit; sac_observe and sac_update return SAC_ERR_POLICY_ONLY.
+ *  - a checkpoint holds everything that continues training bit-exactly: config, actor, both critics
+ *    and their targets, every Adam moment and step count, log(alpha), counters and random state.
+ *    The replay buffer is saved separately (sac_save_replay), in a compact binary file.
+ * Numbers are written as the shortest text that reads back to the same float32, independent of the
+ * process locale: save -> load -> save gives identical bytes. Loading is strict: an unknown format
+ * version, a missing or unknown key, a wrong type or shape, a non-finite number, truncated text or
+ * trailing data give SAC_ERR_FORMAT and a sac_last_error() naming the JSON path, e.g.
+ * "sac_load_json: $.actor.layers[1].weight: expected 256x256, got 256x255 (row 3)".
+ * Files are written atomically: to a temporary file in the same directory, flushed, then renamed;
+ * on any failure an existing file at the path is left intact.
+ */
+
+typedef enum sac_json_kind {
+    SAC_JSON_POLICY = 1,    /* config + actor weights */
+    SAC_JSON_CHECKPOINT = 2 /* everything needed to resume training (except the replay buffer) */
+} sac_json_kind;
+
+/* Serialises the agent as NUL-terminated JSON text into buf (two-call pattern): *needed receives
+ * the size the text needs including the NUL; if cap < *needed, nothing is written and
+ * SAC_ERR_BUFFER_TOO_SMALL is returned (buf may be NULL when cap is 0).
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT (agent or needed; or buf with cap > 0),
+ * SAC_ERR_INVALID_ARGUMENT (kind), SAC_ERR_POLICY_ONLY (a checkpoint of a policy-only agent),
+ * SAC_ERR_NON_FINITE (a weight is NaN/inf: the run has diverged) or SAC_ERR_BUFFER_TOO_SMALL. */
+int sac_to_json(const sac_agent *agent, int kind, char *buf, size_t cap, size_t *needed);
+
+/* Creates a new agent from len bytes of JSON text (a NUL terminator is not needed): trainable from
+ * a checkpoint, policy-only from a policy file. On failure *out is left untouched.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_FORMAT or SAC_ERR_OUT_OF_MEMORY. Thread-safe. */
+int sac_from_json(const char *json, size_t len, sac_agent **out);
+
+/* sac_to_json written atomically to the file at path (UTF-8, no trailing NUL).
+ * Returns as sac_to_json (without SAC_ERR_BUFFER_TOO_SMALL), or SAC_ERR_IO (the message carries
+ * the system's reason, e.g. "Permission denied" or "No space left on device"). */
+int sac_save_json(const sac_agent *agent, const char *path, int kind);
+
+/* sac_from_json on the contents of the file at path.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_IO, SAC_ERR_FORMAT or SAC_ERR_OUT_OF_MEMORY. */
+int sac_load_json(const char *path, sac_agent **out);
+
+/* Writes the replay buffer atomically to path in libsac's binary replay format (little-endian
+ * float32 records with a header and a checksum; see docs/weights-format.md).
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_POLICY_ONLY or SAC_ERR_IO. */
+int sac_save_replay(const sac_agent *agent, const char *path);
+
+/* Replaces the agent's replay buffer with the file's transitions. With the same replay_capacity
+ * the buffer is restored exactly (training continues bit-identically); otherwise the newest
+ * transitions that fit are kept. The file is validated completely first (magic, version,
+ * dimensions, checksum, finite values): on failure the agent is unchanged.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_POLICY_ONLY, SAC_ERR_IO or SAC_ERR_FORMAT. */
+int sac_load_replay(sac_agent *agent, const char *path);
 
 #ifdef __cplusplus
 }

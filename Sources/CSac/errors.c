@@ -33,6 +33,10 @@ const char *sac_status_string(int status) {
     case SAC_ERR_STRUCT_SIZE: return "SAC_ERR_STRUCT_SIZE";
     case SAC_ERR_OUT_OF_MEMORY: return "SAC_ERR_OUT_OF_MEMORY";
     case SAC_ERR_INVALID_ARGUMENT: return "SAC_ERR_INVALID_ARGUMENT";
+    case SAC_ERR_POLICY_ONLY: return "SAC_ERR_POLICY_ONLY";
+    case SAC_ERR_FORMAT: return "SAC_ERR_FORMAT";
+    case SAC_ERR_IO: return "SAC_ERR_IO";
+    case SAC_ERR_BUFFER_TOO_SMALL: return "SAC_ERR_BUFFER_TOO_SMALL";
     default: return "SAC_ERR_UNKNOWN";
     }
 }

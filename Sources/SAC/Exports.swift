@@ -8,7 +8,7 @@ import SACCore
 /// The Swift object behind a `sac_agent *` handle.
 typealias Agent = ContinuousSAC
 
-private func agent(_ handle: OpaquePointer?) throws(SACError) -> Agent {
+func agentObject(_ handle: OpaquePointer?) throws(SACError) -> Agent {
     let handle = try Check.notNull(handle, "agent")
     return Unmanaged<Agent>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
 }
@@ -50,7 +50,7 @@ public func sac_agent_destroy(_ handle: OpaquePointer?) {
 @c @implementation
 public func sac_agent_config(_ handle: OpaquePointer?, _ out: UnsafeMutablePointer<sac_config>?, _ structSize: Int) -> Int32 {
     reportingErrors("sac_agent_config") { () throws(SACError) in
-        let agent = try agent(handle)
+        let agent = try agentObject(handle)
         let out = try Check.notNull(out, "out")
         try Check.structSize(structSize, "struct_size", minimum: sac_config.minimumSize, known: sac_config.knownSize)
         var config = sac_config(agent.config)
@@ -66,7 +66,7 @@ public func sac_act(
     _ action: UnsafeMutablePointer<Float>?, _ actionLen: Int
 ) -> Int32 {
     reportingErrors("sac_act") { () throws(SACError) in
-        let agent = try agent(handle)
+        let agent = try agentObject(handle)
         let obs = try Check.notNull(obs, "obs")
         let action = try Check.notNull(action, "action")
         try Check.length(obsLen, "obs_len", expected: agent.config.obsDim, "obs_dim")
@@ -82,7 +82,7 @@ public func sac_act_batch(
     _ actions: UnsafeMutablePointer<Float>?, _ actionsLen: Int
 ) -> Int32 {
     reportingErrors("sac_act_batch") { () throws(SACError) in
-        let agent = try agent(handle)
+        let agent = try agentObject(handle)
         let obs = try Check.notNull(obs, "obs")
         let actions = try Check.notNull(actions, "actions")
         let (obsDim, actionDim) = (agent.config.obsDim, agent.config.actionDim)
@@ -104,7 +104,8 @@ public func sac_observe(
     _ terminated: Int32, _ truncated: Int32
 ) -> Int32 {
     reportingErrors("sac_observe") { () throws(SACError) in
-        let agent = try agent(handle)
+        let agent = try agentObject(handle)
+        try agent.requireTrainable()
         let obs = try Check.notNull(obs, "obs")
         let action = try Check.notNull(action, "action")
         let nextObs = try Check.notNull(nextObs, "next_obs")
@@ -115,7 +116,7 @@ public func sac_observe(
         try Check.finite(action, count: actionLen, "action")
         guard reward.isFinite else { throw SACError(.nonFinite, "reward is \(reward); inputs must be finite") }
         try Check.finite(nextObs, count: nextObsLen, "next_obs")
-        agent.observe(observation: obs, action: action, reward: reward, nextObservation: nextObs,
+        try agent.observe(observation: obs, action: action, reward: reward, nextObservation: nextObs,
                       terminated: terminated != 0)
     }
 }
@@ -123,7 +124,7 @@ public func sac_observe(
 @c @implementation
 public func sac_replay_size(_ handle: OpaquePointer?, _ out: UnsafeMutablePointer<UInt64>?) -> Int32 {
     reportingErrors("sac_replay_size") { () throws(SACError) in
-        let agent = try agent(handle)
+        let agent = try agentObject(handle)
         try Check.notNull(out, "out").pointee = UInt64(agent.replay.count)
     }
 }
@@ -131,7 +132,7 @@ public func sac_replay_size(_ handle: OpaquePointer?, _ out: UnsafeMutablePointe
 @c @implementation
 public func sac_update(_ handle: OpaquePointer?, _ gradientSteps: UInt32, _ stats: UnsafeMutablePointer<sac_update_stats>?) -> Int32 {
     reportingErrors("sac_update") { () throws(SACError) in
-        let agent = try agent(handle)
+        let agent = try agentObject(handle)
         guard gradientSteps > 0 else { throw SACError(.invalidArgument, "gradient_steps is 0; it must be at least 1") }
         var statsSize = 0
         if let stats {
@@ -139,6 +140,7 @@ public func sac_update(_ handle: OpaquePointer?, _ gradientSteps: UInt32, _ stat
             try Check.structSize(statsSize, "stats->struct_size", minimum: MemoryLayout<sac_update_stats>.stride,
                                  known: MemoryLayout<sac_update_stats>.stride)
         }
+        try agent.requireTrainable()
         guard agent.canUpdate else {
             throw SACError(.notReady, "the replay buffer holds \(agent.replay.count) transitions; "
                 + "a gradient step needs batch_size = \(agent.config.batchSize)")
@@ -160,7 +162,7 @@ public func sac_agent_counters(
     _ gradientSteps: UnsafeMutablePointer<UInt64>?
 ) -> Int32 {
     reportingErrors("sac_agent_counters") { () throws(SACError) in
-        let agent = try agent(handle)
+        let agent = try agentObject(handle)
         environmentSteps?.pointee = UInt64(agent.environmentSteps)
         gradientSteps?.pointee = UInt64(agent.gradientSteps)
     }

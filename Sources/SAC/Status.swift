@@ -24,6 +24,10 @@ extension SACError.Kind {
         case .outOfMemory: SAC_ERR_OUT_OF_MEMORY
         case .structSize: SAC_ERR_STRUCT_SIZE
         case .nullArgument: SAC_ERR_NULL_ARGUMENT
+        case .policyOnly: SAC_ERR_POLICY_ONLY
+        case .format: SAC_ERR_FORMAT
+        case .io: SAC_ERR_IO
+        case .bufferTooSmall: SAC_ERR_BUFFER_TOO_SMALL
         }
     }
 }

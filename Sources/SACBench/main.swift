@@ -56,7 +56,7 @@ func makeAgent(obsDim: Int, actionDim: Int) throws -> ContinuousSAC {
     for _ in 0..<10_000 {
         for i in 0..<obsDim { obs[i] = random.normal(); next[i] = random.normal() }
         for i in 0..<actionDim { action[i] = random.uniform(-1, 1) }
-        agent.observe(observation: obs, action: action, reward: random.normal(), nextObservation: next,
+        try agent.observe(observation: obs, action: action, reward: random.normal(), nextObservation: next,
                       terminated: false)
     }
     return agent

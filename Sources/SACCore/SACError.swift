@@ -10,6 +10,13 @@ public struct SACError: Error, Equatable, CustomStringConvertible {
         case notReady
         case outOfMemory
         case structSize
+        /// A policy-only agent (loaded from a policy file) was asked to observe or learn.
+        case policyOnly
+        /// Corrupt, truncated or mismatched serialized data.
+        case format
+        /// A file could not be read or written.
+        case io
+        case bufferTooSmall
     }
 
     public let kind: Kind

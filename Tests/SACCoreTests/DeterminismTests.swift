@@ -4,7 +4,7 @@ import XCTest
 final class DeterminismTests: XCTestCase {
     func trainedParameters(seed: UInt64, updates: Int) throws -> [[Float]] {
         let agent = try smallAgent(hidden: [16, 16], batch: 16, seed: seed)
-        fillReplay(agent, count: 64)
+        try fillReplay(agent, count: 64)
         for _ in 0..<updates { agent.update() }
         let obs: [Float] = [0.1, 0.2, 0.3]
         var action: [Float] = [0, 0]

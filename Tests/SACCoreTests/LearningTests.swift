@@ -18,7 +18,7 @@ final class LearningTests: XCTestCase {
         var loop = try TrainingLoop(environment: Pendulum(), agent: agent, environmentSeed: seed &+ 1_000)
         var best = -Float.infinity
         for steps in stride(from: 1_000, through: maxSteps, by: 1_000) {
-            loop.train(steps: 1_000)
+            try loop.train(steps: 1_000)
             best = max(best, loop.evaluate(episodes: 10, seed: 777))
             if best > threshold { return (best, steps) }
         }

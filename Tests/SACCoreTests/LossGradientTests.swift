@@ -6,7 +6,7 @@ import XCTest
 final class LossGradientTests: XCTestCase {
     func prepared(seed: UInt64 = 7) throws -> (ContinuousSAC, TransitionBatch) {
         let agent = try smallAgent(seed: seed) { $0.initialAlpha = 0.3 }
-        fillReplay(agent, count: 20)
+        try fillReplay(agent, count: 20)
         agent.replay.sample(into: agent.batch, random: &agent.random)
         return (agent, agent.batch)
     }

@@ -28,7 +28,7 @@ final class LossReferenceTests: XCTestCase {
 
     func testCriticTargetAndLossMatchIndependentReference() throws {
         let agent = try smallAgent(batch: 16, seed: 21) { $0.initialAlpha = 0.4; $0.gamma = 0.9 }
-        fillReplay(agent, count: 30)
+        try fillReplay(agent, count: 30)
         // Move the targets away from the critics so that target and online networks differ.
         var random = RandomSource(seed: 22)
         agent.targetCritic1.initialize(&random)
@@ -62,7 +62,7 @@ final class LossReferenceTests: XCTestCase {
 
     func testActorLossMatchesIndependentReference() throws {
         let agent = try smallAgent(seed: 23) { $0.initialAlpha = 0.25 }
-        fillReplay(agent, count: 30)
+        try fillReplay(agent, count: 30)
         let batch = agent.batch
         agent.replay.sample(into: batch, random: &agent.random)
         let (loss, meanLogProb) = agent.actorLossAndGradients(batch, alpha: agent.alpha)

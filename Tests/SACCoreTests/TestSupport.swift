@@ -47,7 +47,7 @@ func smallAgent(obsDim: Int = 3, actionDim: Int = 2, hidden: [Int] = [8, 8], bat
 }
 
 /// Fills an agent's replay buffer with `count` reproducible random transitions.
-func fillReplay(_ agent: ContinuousSAC, count: Int, seed: UInt64 = 11) {
+func fillReplay(_ agent: ContinuousSAC, count: Int, seed: UInt64 = 11) throws {
     var random = RandomSource(seed: seed)
     let (o, a) = (agent.config.obsDim, agent.config.actionDim)
     var obs = [Float](repeating: 0, count: o)
@@ -56,7 +56,7 @@ func fillReplay(_ agent: ContinuousSAC, count: Int, seed: UInt64 = 11) {
     for step in 0..<count {
         for i in 0..<o { obs[i] = random.uniform(-1, 1); next[i] = random.uniform(-1, 1) }
         for i in 0..<a { action[i] = random.uniform(agent.config.low(i), agent.config.high(i)) }
-        agent.observe(observation: obs, action: action, reward: random.uniform(-2, 1),
+        try agent.observe(observation: obs, action: action, reward: random.uniform(-2, 1),
                       nextObservation: next, terminated: step % 5 == 4)
     }
 }

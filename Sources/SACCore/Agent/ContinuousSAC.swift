@@ -39,8 +39,10 @@ public final class ContinuousSAC {
     let logAlphaGradient: FloatBuffer
     public let replay: ReplayBuffer
     public var random: RandomSource
-    public private(set) var environmentSteps = 0
-    public private(set) var gradientSteps = 0
+    public internal(set) var environmentSteps = 0
+    public internal(set) var gradientSteps = 0
+    /// False for an agent made from a policy file: it acts, but has no replay buffer to learn from.
+    public let isTrainable: Bool
 
     let batch: TransitionBatch
     /// Workspaces, [batch × …]: critic targets y, dL/dQ for each critic, dL/d(critic input),
@@ -53,9 +55,12 @@ public final class ContinuousSAC {
     let actionGradient: FloatBuffer
     let normalizedAction: FloatBuffer
 
-    public init(config: AgentConfig) throws(SACError) {
+    /// Validates `config` and allocates everything. A policy-only agent (`trainable: false`) gets no
+    /// replay buffer, the only allocation that grows with training.
+    public init(config: AgentConfig, trainable: Bool = true) throws(SACError) {
         try config.validate()
         self.config = config
+        isTrainable = trainable
         let (obs, act, hidden, n) = (config.obsDim, config.actionDim, config.hiddenSizes, config.batchSize)
         let criticSizes = [obs + act] + hidden + [1]
         actor = try SquashedGaussianPolicy(obsDim: obs, actionDim: act, hidden: hidden, maxBatch: n)
@@ -69,7 +74,7 @@ public final class ContinuousSAC {
         alphaOptimizer = try Adam(count: 1, learningRate: config.alphaLearningRate)
         logAlpha = try FloatBuffer(count: 1)
         logAlphaGradient = try FloatBuffer(count: 1)
-        replay = try ReplayBuffer(capacity: config.replayCapacity, obsDim: obs, actionDim: act)
+        replay = try ReplayBuffer(capacity: trainable ? config.replayCapacity : 0, obsDim: obs, actionDim: act)
         batch = try TransitionBatch(size: n, obsDim: obs, actionDim: act)
         targets = try FloatBuffer(count: n)
         qGradient1 = try FloatBuffer(count: n)
@@ -132,7 +137,8 @@ public final class ContinuousSAC {
 
     /// Stores a transition; `action` is in environment units (clipped to the bounds).
     public func observe(observation: UnsafePointer<Float>, action: UnsafePointer<Float>, reward: Float,
-                        nextObservation: UnsafePointer<Float>, terminated: Bool) {
+                        nextObservation: UnsafePointer<Float>, terminated: Bool) throws(SACError) {
+        try requireTrainable()
         for i in 0..<config.actionDim { normalizedAction[i] = toPolicyRange(action[i], i) }
         replay.add(observation: observation, action: normalizedAction.base, reward: reward,
                    nextObservation: nextObservation, terminated: terminated)
@@ -141,7 +147,14 @@ public final class ContinuousSAC {
 
     // MARK: - Learning
 
-    public var canUpdate: Bool { replay.count >= config.batchSize }
+    public var canUpdate: Bool { isTrainable && replay.count >= config.batchSize }
+
+    public func requireTrainable() throws(SACError) {
+        guard isTrainable else {
+            throw SACError(.policyOnly, "this agent was loaded from a policy file: it can act but not learn "
+                + "(load a checkpoint to continue training)")
+        }
+    }
 
     /// One gradient step on a batch sampled from the replay buffer. Requires `canUpdate`.
     @discardableResult

@@ -2,7 +2,7 @@
 /// anyone embedding the core in Swift. Its buffers are allocated once.
 public struct TrainingLoop<Env: Environment> {
     public var environment: Env
-    public let agent: ContinuousSAC
+    public private(set) var agent: ContinuousSAC
     /// Gradient steps after each environment step, once a batch is available.
     public var updatesPerStep = 1
     public private(set) var episodeReturns: [Float] = []
@@ -23,12 +23,20 @@ public struct TrainingLoop<Env: Environment> {
         action = try FloatBuffer(count: environment.actionSize)
     }
 
-    /// Runs `steps` environment steps of training.
-    public mutating func train(steps: Int) {
-        for _ in 0..<steps { trainStep() }
+    /// This loop's environment, episode and random state, driving `agent` from now on (e.g. an agent
+    /// restored from a checkpoint of this loop's agent).
+    public func continuing(with agent: ContinuousSAC) -> TrainingLoop {
+        var copy = self
+        copy.agent = agent
+        return copy
     }
 
-    public mutating func trainStep() {
+    /// Runs `steps` environment steps of training.
+    public mutating func train(steps: Int) throws(SACError) {
+        for _ in 0..<steps { try trainStep() }
+    }
+
+    public mutating func trainStep() throws(SACError) {
         if needsReset {
             environment.reset(random: &environmentRandom, observation: observation.base)
             episodeReturn = 0
@@ -36,7 +44,7 @@ public struct TrainingLoop<Env: Environment> {
         }
         agent.act(observation.base, rows: 1, deterministic: false, into: action.base)
         let outcome = environment.step(action.base, observation: nextObservation.base)
-        agent.observe(observation: observation.base, action: action.base, reward: outcome.reward,
+        try agent.observe(observation: observation.base, action: action.base, reward: outcome.reward,
                       nextObservation: nextObservation.base, terminated: outcome.terminated)
         episodeReturn += outcome.reward
         swap(&observation, &nextObservation)

@@ -48,6 +48,12 @@ public final class ReplayBuffer {
         count = min(count + 1, capacity)
     }
 
+    /// Sets the fill state after the slots were written directly (by `ReplayFile`).
+    func restore(count: Int, nextSlot: Int) {
+        self.count = count
+        self.nextSlot = nextSlot
+    }
+
     /// Fills `batch` with `batch.size` transitions drawn uniformly with replacement.
     public func sample(into batch: TransitionBatch, random: inout RandomSource) {
         for r in 0..<batch.size {

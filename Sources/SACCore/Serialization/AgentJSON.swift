@@ -1,0 +1,279 @@
+/// The JSON form of an agent (format "libsac", version 1; docs/weights-format.md is the reference).
+///
+/// A policy file holds the config and the actor: enough to act. A checkpoint adds everything that
+/// continues training bit-exactly: critics and their targets, every Adam moment and step count,
+/// log α, the counters and the random state. Loading builds a new agent and fills it completely
+/// before handing it out, so a failure never leaves anything half-loaded.
+public enum AgentJSON {
+    public static let formatName = "libsac"
+    public static let formatVersion = 1
+    public static let algorithmName = "continuous_sac"
+
+    public enum Kind: String, Sendable {
+        case policy
+        case checkpoint
+    }
+
+    // MARK: - Writing
+
+    /// The agent as compact JSON text. Fails with `.nonFinite` (naming the value's JSON path) if any
+    /// weight is NaN or infinite, and with `.policyOnly` for a checkpoint of a policy-only agent.
+    public static func encode(_ agent: ContinuousSAC, kind: Kind) throws(SACError) -> String {
+        if kind == .checkpoint { try agent.requireTrainable() }
+        try checkFinite(agent, kind: kind)
+        typealias B = JSONBuild
+        var members: [(String, B.Node?)] = [
+            ("format", B.string(formatName)),
+            ("format_version", B.integer(formatVersion)),
+            ("kind", B.string(kind.rawValue)),
+            ("algorithm", B.string(algorithmName)),
+            ("config", encode(agent.config)),
+            ("actor", B.object([
+                ("hidden_activation", B.string("relu")),
+                ("log_std_min", B.number(SquashedGaussianPolicy.logStdMin)),
+                ("log_std_max", B.number(SquashedGaussianPolicy.logStdMax)),
+                ("layers", layers(agent.actor.network)),
+            ])),
+        ]
+        if kind == .checkpoint {
+            members += [
+                ("critics", B.array([agent.critic1, agent.critic2].map { B.object([("layers", layers($0))]) })),
+                ("target_critics", B.array([agent.targetCritic1, agent.targetCritic2].map { B.object([("layers", layers($0))]) })),
+                ("log_alpha", B.number(agent.logAlpha[0])),
+                ("optimizers", B.object(optimizers(agent).map { ($0.name, encode($0.adam)) })),
+                ("counters", B.object([
+                    ("env_steps", B.integer(agent.environmentSteps)),
+                    ("gradient_steps", B.integer(agent.gradientSteps)),
+                ])),
+                ("rng", B.object([
+                    ("state", B.array(words(agent.random).map { B.string(hex($0)) })),
+                    ("spare_normal", agent.random.spareNormal.map(B.number) ?? B.null()),
+                ])),
+            ]
+        }
+        return B.text(B.object(members))
+    }
+
+    static func encode(_ config: AgentConfig) -> JSONBuild.Node {
+        typealias B = JSONBuild
+        let dims = 0..<config.actionDim
+        return B.object([
+            ("obs_dim", B.integer(config.obsDim)),
+            ("action_dim", B.integer(config.actionDim)),
+            ("action_low", B.array(dims.map { B.number(config.low($0)) })),
+            ("action_high", B.array(dims.map { B.number(config.high($0)) })),
+            ("hidden_sizes", B.array(config.hiddenSizes.map(B.integer))),
+            ("actor_lr", B.number(config.actorLearningRate)),
+            ("critic_lr", B.number(config.criticLearningRate)),
+            ("alpha_lr", B.number(config.alphaLearningRate)),
+            ("gamma", B.number(config.gamma)),
+            ("tau", B.number(config.tau)),
+            ("batch_size", B.integer(config.batchSize)),
+            ("replay_capacity", B.integer(config.replayCapacity)),
+            ("learning_starts", B.integer(config.learningStarts)),
+            ("initial_alpha", B.number(config.initialAlpha)),
+            ("auto_alpha", B.bool(config.autoAlpha)),
+            ("target_entropy", B.number(config.resolvedTargetEntropy)),
+            ("seed", B.unsigned(config.seed)),
+        ])
+    }
+
+    static func layers(_ network: MLP) -> JSONBuild.Node {
+        let p = network.parameters.base
+        return JSONBuild.array(network.layers.map { layer in
+            JSONBuild.object([
+                ("weight", JSONBuild.matrix(p + layer.weightOffset, rows: layer.inputs, columns: layer.outputs)),
+                ("bias", JSONBuild.numbers(p + layer.biasOffset, count: layer.outputs)),
+            ])
+        })
+    }
+
+    static func encode(_ adam: Adam) -> JSONBuild.Node {
+        JSONBuild.object([
+            ("step", JSONBuild.integer(adam.stepCount)),
+            ("m", JSONBuild.numbers(adam.firstMoment.base, count: adam.firstMoment.count)),
+            ("v", JSONBuild.numbers(adam.secondMoment.base, count: adam.secondMoment.count)),
+        ])
+    }
+
+    static func optimizers(_ agent: ContinuousSAC) -> [(name: String, adam: Adam)] {
+        [("actor", agent.actorOptimizer), ("critic1", agent.critic1Optimizer),
+         ("critic2", agent.critic2Optimizer), ("log_alpha", agent.alphaOptimizer)]
+    }
+
+    static func words(_ random: RandomSource) -> [UInt64] {
+        [random.state.0, random.state.1, random.state.2, random.state.3]
+    }
+
+    static func hex(_ word: UInt64) -> String {
+        let digits = String(word, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// Refuses to write NaN or infinity (JSON has no such numbers), naming where the first one is.
+    static func checkFinite(_ agent: ContinuousSAC, kind: Kind) throws(SACError) {
+        var buffers: [(String, FloatBuffer)] = [("actor", agent.actor.network.parameters)]
+        if kind == .checkpoint {
+            buffers += [("critics[0]", agent.critic1.parameters), ("critics[1]", agent.critic2.parameters),
+                        ("target_critics[0]", agent.targetCritic1.parameters),
+                        ("target_critics[1]", agent.targetCritic2.parameters), ("log_alpha", agent.logAlpha)]
+            for (name, adam) in optimizers(agent) {
+                buffers += [("optimizers.\(name).m", adam.firstMoment), ("optimizers.\(name).v", adam.secondMoment)]
+            }
+        }
+        for (name, buffer) in buffers {
+            for i in 0..<buffer.count where !buffer[i].isFinite {
+                throw SACError(.nonFinite, "\(name) holds \(buffer[i]) (parameter \(i)); "
+                    + "the agent has diverged and cannot be saved as JSON")
+            }
+        }
+        if let spare = agent.random.spareNormal, !spare.isFinite {
+            throw SACError(.nonFinite, "rng.spare_normal is \(spare)")
+        }
+    }
+
+    // MARK: - Reading
+
+    /// Builds a new agent from JSON text: trainable from a checkpoint, policy-only from a policy file.
+    /// Every error is `.format` and names the JSON path, e.g.
+    /// "$.actor.layers[1].weight: expected 256x256, got 256x255 (row 3)".
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(SACError) -> ContinuousSAC {
+        let document = try JSONDocument(bytes: bytes)
+        let header = try document.root.selectedMembers(["format", "format_version", "kind"])
+        guard try header["format"]!.string() == formatName else {
+            throw header["format"]!.fail("expected \"\(formatName)\"")
+        }
+        let version = try header["format_version"]!.integer(in: 0...Int(Int32.max))
+        guard version == formatVersion else {
+            throw header["format_version"]!.fail("version \(version) is not supported (this library reads \(formatVersion))")
+        }
+        let kindText = try header["kind"]!.string()
+        guard let kind = Kind(rawValue: kindText) else {
+            throw header["kind"]!.fail("expected \"policy\" or \"checkpoint\", got \"\(kindText)\"")
+        }
+        var keys = ["format", "format_version", "kind", "algorithm", "config", "actor"]
+        if kind == .checkpoint {
+            keys += ["critics", "target_critics", "log_alpha", "optimizers", "counters", "rng"]
+        }
+        let top = try document.root.members(keys)
+        guard try top["algorithm"]!.string() == algorithmName else {
+            throw top["algorithm"]!.fail("expected \"\(algorithmName)\"")
+        }
+        let config = try decodeConfig(top["config"]!)
+        let agent: ContinuousSAC
+        do {
+            agent = try ContinuousSAC(config: config, trainable: kind == .checkpoint)
+        } catch let error where error.kind == .invalidConfig {
+            throw top["config"]!.fail(error.message)
+        }
+        let actor = try top["actor"]!.members(["hidden_activation", "log_std_min", "log_std_max", "layers"])
+        try expectConstant(actor["hidden_activation"]!, "relu")
+        try expectConstant(actor["log_std_min"]!, SquashedGaussianPolicy.logStdMin)
+        try expectConstant(actor["log_std_max"]!, SquashedGaussianPolicy.logStdMax)
+        try decodeLayers(actor["layers"]!, into: agent.actor.network)
+        guard kind == .checkpoint else { return agent }
+
+        let critics = try top["critics"]!.elements(count: 2)
+        let targets = try top["target_critics"]!.elements(count: 2)
+        for (node, network) in zip(critics + targets,
+                                   [agent.critic1, agent.critic2, agent.targetCritic1, agent.targetCritic2]) {
+            try decodeLayers(node.members(["layers"])["layers"]!, into: network)
+        }
+        agent.logAlpha[0] = try top["log_alpha"]!.float()
+        let optimizerNodes = try top["optimizers"]!.members(optimizers(agent).map(\.name))
+        for (name, adam) in optimizers(agent) { try decode(optimizerNodes[name]!, into: adam) }
+        let counters = try top["counters"]!.members(["env_steps", "gradient_steps"])
+        agent.environmentSteps = try counters["env_steps"]!.integer(in: 0...Int.max)
+        agent.gradientSteps = try counters["gradient_steps"]!.integer(in: 0...Int.max)
+        agent.random = try decodeRandom(top["rng"]!)
+        return agent
+    }
+
+    static func decodeConfig(_ node: JSONNode) throws(SACError) -> AgentConfig {
+        let keys = ["obs_dim", "action_dim", "action_low", "action_high", "hidden_sizes", "actor_lr", "critic_lr",
+                    "alpha_lr", "gamma", "tau", "batch_size", "replay_capacity", "learning_starts",
+                    "initial_alpha", "auto_alpha", "target_entropy", "seed"]
+        let c = try node.members(keys)
+        var config = AgentConfig(obsDim: try c["obs_dim"]!.integer(in: 1...(1 << 30)),
+                                 actionDim: try c["action_dim"]!.integer(in: 1...AgentConfig.maxActionDim))
+        config.actionLow = try c["action_low"]!.elements(count: config.actionDim).map { node throws(SACError) in try node.float() }
+        config.actionHigh = try c["action_high"]!.elements(count: config.actionDim).map { node throws(SACError) in try node.float() }
+        let hidden = try c["hidden_sizes"]!.elements()
+        guard (1...AgentConfig.maxHiddenLayers).contains(hidden.count) else {
+            throw c["hidden_sizes"]!.fail("expected 1 to \(AgentConfig.maxHiddenLayers) layers, got \(hidden.count)")
+        }
+        config.hiddenSizes = try hidden.map { node throws(SACError) in try node.integer(in: 1...65_536) }
+        config.actorLearningRate = try c["actor_lr"]!.float()
+        config.criticLearningRate = try c["critic_lr"]!.float()
+        config.alphaLearningRate = try c["alpha_lr"]!.float()
+        config.gamma = try c["gamma"]!.float()
+        config.tau = try c["tau"]!.float()
+        config.batchSize = try c["batch_size"]!.integer(in: 1...(1 << 20))
+        config.replayCapacity = try c["replay_capacity"]!.integer(in: 1...(1 << 34))
+        config.learningStarts = try c["learning_starts"]!.integer(in: 0...Int.max)
+        config.initialAlpha = try c["initial_alpha"]!.float()
+        config.autoAlpha = try c["auto_alpha"]!.bool()
+        config.targetEntropy = try c["target_entropy"]!.float()
+        config.seed = try c["seed"]!.unsigned()
+        return config
+    }
+
+    static func decodeLayers(_ node: JSONNode, into network: MLP) throws(SACError) {
+        let items = try node.elements(count: network.layers.count)
+        let p = network.parameters.base
+        for (item, layer) in zip(items, network.layers) {
+            let members = try item.members(["weight", "bias"])
+            try members["weight"]!.matrix(into: p + layer.weightOffset, rows: layer.inputs, columns: layer.outputs)
+            try members["bias"]!.floats(into: p + layer.biasOffset, count: layer.outputs)
+        }
+    }
+
+    static func decode(_ node: JSONNode, into adam: Adam) throws(SACError) {
+        let members = try node.members(["step", "m", "v"])
+        adam.stepCount = try members["step"]!.integer(in: 0...Int.max)
+        try members["m"]!.floats(into: adam.firstMoment.base, count: adam.firstMoment.count)
+        try members["v"]!.floats(into: adam.secondMoment.base, count: adam.secondMoment.count)
+        for i in 0..<adam.secondMoment.count where adam.secondMoment[i] < 0 {
+            throw members["v"]!.fail("element \(i) is \(adam.secondMoment[i]); second moments cannot be negative")
+        }
+    }
+
+    static func decodeRandom(_ node: JSONNode) throws(SACError) -> RandomSource {
+        let members = try node.members(["state", "spare_normal"])
+        let stateNode = members["state"]!
+        var words: [UInt64] = []
+        for item in try stateNode.elements(count: 4) {
+            let text = try item.string()
+            guard text.count == 16, let word = UInt64(text, radix: 16) else {
+                throw item.fail("expected 16 hexadecimal digits, got \"\(text)\"")
+            }
+            words.append(word)
+        }
+        guard words.contains(where: { $0 != 0 }) else { throw stateNode.fail("an all-zero state is invalid") }
+        var random = RandomSource(seed: 0)
+        random.state = (words[0], words[1], words[2], words[3])
+        let spare = members["spare_normal"]!
+        random.spareNormal = spare.isNull ? nil : try spare.float()
+        return random
+    }
+
+    static func expectConstant(_ node: JSONNode, _ expected: String) throws(SACError) {
+        let value = try node.string()
+        guard value == expected else { throw node.fail("expected \"\(expected)\", got \"\(value)\"") }
+    }
+
+    static func expectConstant(_ node: JSONNode, _ expected: Float) throws(SACError) {
+        let value = try node.float()
+        guard value == expected else { throw node.fail("expected \(expected), got \(value)") }
+    }
+}
+
+extension JSONNode {
+    /// An array that must have exactly `count` elements.
+    func elements(count: Int) throws(SACError) -> [JSONNode] {
+        let items = try elements()
+        guard items.count == count else { throw fail("expected \(count) elements, got \(items.count)") }
+        return items
+    }
+
+}
