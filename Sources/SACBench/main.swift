@@ -3,8 +3,8 @@
 //   sac-bench [--json] [--quick]
 //
 // Reports gradient updates per second (batch 256, hidden [256, 256]) at (obs, act) = (3, 1) and
-// (17, 6), the single-observation act latency in microseconds, and the GEMM kernel's GFLOP/s on
-// 256×256×256. Each figure is the best of several timed repeats, since the machine's cores are
+// (17, 6), the single-observation act latency in microseconds, the GEMM kernel's GFLOP/s on
+// 256×256×256, and the time to save and load a JSON checkpoint at (17, 6). Each figure is the best of several timed repeats, since the machine's cores are
 // shared with other work and the best run is the least disturbed one.
 import SACCore
 
@@ -34,15 +34,16 @@ struct Options {
     }
 }
 
-func seconds(_ body: () -> Void) -> Double {
-    let start = ContinuousClock.now
-    body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-}
-
-func bestOf(_ repeats: Int, _ body: () -> Void) -> Double {
-    (0..<repeats).map { _ in seconds(body) }.min()!
+/// The fastest of `repeats` timed runs of `body`, in seconds.
+func bestOf<E: Error>(_ repeats: Int, _ body: () throws(E) -> Void) throws(E) -> Double {
+    var best = Double.infinity
+    for _ in 0..<repeats {
+        let start = ContinuousClock.now
+        try body()
+        let elapsed = ContinuousClock.now - start
+        best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+    return best
 }
 
 func makeAgent(obsDim: Int, actionDim: Int) throws -> ContinuousSAC {
@@ -103,6 +104,24 @@ for (obsDim, actionDim) in [(3, 1), (17, 6)] {
         rows.append(Row(name: "act latency (\(obsDim), \(actionDim)) \(label)", value: time / Double(calls) * 1e6,
                         unit: "µs", key: "act_us_\(obsDim)_\(actionDim)_\(label)"))
     }
+}
+
+// Checkpoint save (JSON encode + atomic file write) and load (file read + strict parse) at (17, 6).
+do {
+    let agent = try makeAgent(obsDim: 17, actionDim: 6)
+    agent.update()
+    let path = "/tmp/sac-bench-checkpoint-\(getpid()).json"
+    defer { unlink(path) }
+    let saveRepeats = options.quick ? 1 : 3
+    let save = try bestOf(saveRepeats) { () throws(SACError) in
+        try Files.writeAtomically(path, AgentJSON.encode(agent, kind: .checkpoint))
+    }
+    let load = try bestOf(saveRepeats) { () throws(SACError) in
+        _ = try Files.read(path).withBytes { bytes throws(SACError) in try AgentJSON.decode(bytes) }
+    }
+    let size = try Files.read(path).count
+    rows.append(Row(name: "checkpoint save (17, 6), \(size / 1_000_000) MB", value: save * 1000, unit: "ms", key: "checkpoint_save_ms_17_6"))
+    rows.append(Row(name: "checkpoint load (17, 6)", value: load * 1000, unit: "ms", key: "checkpoint_load_ms_17_6"))
 }
 
 if options.json {

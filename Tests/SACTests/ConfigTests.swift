@@ -139,32 +139,4 @@ final class ConfigTests: XCTestCase {
         }
         XCTAssertTrue(memory.isUntouched())
     }
-
-    /// Field-by-field equality (padding bytes excluded); floats compared bit for bit.
-    private func assertSameConfig(_ a: sac_config, _ b: sac_config, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.struct_size, b.struct_size, "struct_size", file: file, line: line)
-        XCTAssertEqual(a.obs_dim, b.obs_dim, "obs_dim", file: file, line: line)
-        XCTAssertEqual(a.action_dim, b.action_dim, "action_dim", file: file, line: line)
-        for i in 0..<Int(a.action_dim) {
-            XCTAssertEqual(a.actionLow(i).bitPattern, b.actionLow(i).bitPattern, "action_low[\(i)]", file: file, line: line)
-            XCTAssertEqual(a.actionHigh(i).bitPattern, b.actionHigh(i).bitPattern, "action_high[\(i)]", file: file, line: line)
-        }
-        XCTAssertEqual(a.hidden_layers, b.hidden_layers, "hidden_layers", file: file, line: line)
-        for i in 0..<Int(a.hidden_layers) {
-            XCTAssertEqual(a.hiddenSize(i), b.hiddenSize(i), "hidden_sizes[\(i)]", file: file, line: line)
-        }
-        let floats: [(String, Float, Float)] = [
-            ("actor_lr", a.actor_lr, b.actor_lr), ("critic_lr", a.critic_lr, b.critic_lr),
-            ("alpha_lr", a.alpha_lr, b.alpha_lr), ("gamma", a.gamma, b.gamma), ("tau", a.tau, b.tau),
-            ("initial_alpha", a.initial_alpha, b.initial_alpha), ("target_entropy", a.target_entropy, b.target_entropy),
-        ]
-        for (name, x, y) in floats {
-            XCTAssertEqual(x.bitPattern, y.bitPattern, "\(name): \(x) vs \(y)", file: file, line: line)
-        }
-        XCTAssertEqual(a.batch_size, b.batch_size, "batch_size", file: file, line: line)
-        XCTAssertEqual(a.replay_capacity, b.replay_capacity, "replay_capacity", file: file, line: line)
-        XCTAssertEqual(a.learning_starts, b.learning_starts, "learning_starts", file: file, line: line)
-        XCTAssertEqual(a.auto_alpha, b.auto_alpha, "auto_alpha", file: file, line: line)
-        XCTAssertEqual(a.seed, b.seed, "seed", file: file, line: line)
-    }
 }

@@ -83,6 +83,34 @@ func agentConfig(_ agent: OpaquePointer, file: StaticString = #filePath, line: U
     return config
 }
 
+/// Field-by-field equality (padding bytes excluded); floats compared bit for bit.
+func assertSameConfig(_ a: sac_config, _ b: sac_config, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.struct_size, b.struct_size, "struct_size", file: file, line: line)
+    XCTAssertEqual(a.obs_dim, b.obs_dim, "obs_dim", file: file, line: line)
+    XCTAssertEqual(a.action_dim, b.action_dim, "action_dim", file: file, line: line)
+    for i in 0..<Int(a.action_dim) {
+        XCTAssertEqual(a.actionLow(i).bitPattern, b.actionLow(i).bitPattern, "action_low[\(i)]", file: file, line: line)
+        XCTAssertEqual(a.actionHigh(i).bitPattern, b.actionHigh(i).bitPattern, "action_high[\(i)]", file: file, line: line)
+    }
+    XCTAssertEqual(a.hidden_layers, b.hidden_layers, "hidden_layers", file: file, line: line)
+    for i in 0..<Int(a.hidden_layers) {
+        XCTAssertEqual(a.hiddenSize(i), b.hiddenSize(i), "hidden_sizes[\(i)]", file: file, line: line)
+    }
+    let floats: [(String, Float, Float)] = [
+        ("actor_lr", a.actor_lr, b.actor_lr), ("critic_lr", a.critic_lr, b.critic_lr),
+        ("alpha_lr", a.alpha_lr, b.alpha_lr), ("gamma", a.gamma, b.gamma), ("tau", a.tau, b.tau),
+        ("initial_alpha", a.initial_alpha, b.initial_alpha), ("target_entropy", a.target_entropy, b.target_entropy),
+    ]
+    for (name, x, y) in floats {
+        XCTAssertEqual(x.bitPattern, y.bitPattern, "\(name): \(x) vs \(y)", file: file, line: line)
+    }
+    XCTAssertEqual(a.batch_size, b.batch_size, "batch_size", file: file, line: line)
+    XCTAssertEqual(a.replay_capacity, b.replay_capacity, "replay_capacity", file: file, line: line)
+    XCTAssertEqual(a.learning_starts, b.learning_starts, "learning_starts", file: file, line: line)
+    XCTAssertEqual(a.auto_alpha, b.auto_alpha, "auto_alpha", file: file, line: line)
+    XCTAssertEqual(a.seed, b.seed, "seed", file: file, line: line)
+}
+
 /// A fixed observation of length `dim`.
 func probeObservation(_ dim: Int) -> [Float] {
     (0..<dim).map { i in Float(i + 1) * (i.isMultiple(of: 2) ? 0.25 : -0.375) }
@@ -273,3 +301,37 @@ final class PatternedMemory {
 
 /// A handle value that no agent has; sac_agent_create must leave it in *out when it fails.
 var untouchedHandle: OpaquePointer { OpaquePointer(bitPattern: 0x5AC0_0BAD)! }
+
+// MARK: - JSON and files
+
+/// sac_to_json through the two-call pattern, asserting success: the JSON text without its NUL.
+func jsonBytes(_ agent: OpaquePointer, _ kind: sac_json_kind, file: StaticString = #filePath, line: UInt = #line) -> [UInt8] {
+    var needed = 0
+    assertStatus(sac_to_json(agent, Int32(kind.rawValue), nil, 0, &needed), SAC_ERR_BUFFER_TOO_SMALL,
+                 "sac_to_json sizing call: \(lastErrorMessage())", file: file, line: line)
+    var buffer = [CChar](repeating: 0, count: max(needed, 1))
+    assertStatus(sac_to_json(agent, Int32(kind.rawValue), &buffer, buffer.count, &needed), SAC_OK,
+                 "sac_to_json: \(lastErrorMessage())", file: file, line: line)
+    return buffer.dropLast().map { UInt8(bitPattern: $0) }
+}
+
+extension XCTestCase {
+    /// sac_from_json on `bytes`, asserting success; the agent is destroyed when the test ends.
+    func loadAgent(json bytes: [UInt8], file: StaticString = #filePath, line: UInt = #line) throws -> OpaquePointer {
+        var handle: OpaquePointer?
+        let status = bytes.withUnsafeBytes { sac_from_json($0.baseAddress?.assumingMemoryBound(to: CChar.self), $0.count, &handle) }
+        assertStatus(status, SAC_OK, "sac_from_json: \(lastErrorMessage())", file: file, line: line)
+        let agent = try XCTUnwrap(handle, file: file, line: line)
+        let address = UInt(bitPattern: agent)
+        addTeardownBlock { sac_agent_destroy(OpaquePointer(bitPattern: address)) }
+        return agent
+    }
+
+    /// A new empty directory, removed with everything in it when the test ends.
+    func makeTemporaryDirectory(file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sac-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url.path
+    }
+}

@@ -242,9 +242,10 @@ public enum AgentJSON {
         let members = try node.members(["state", "spare_normal"])
         let stateNode = members["state"]!
         var words: [UInt64] = []
-        for item in try stateNode.elements(count: 4) {
+        for item in try stateNode.elements(count: 4) {  // digits only: UInt64(radix:) would take a sign
             let text = try item.string()
-            guard text.count == 16, let word = UInt64(text, radix: 16) else {
+            let isHex = text.utf8.allSatisfy { (48...57).contains($0) || (65...70).contains($0) || (97...102).contains($0) }
+            guard text.utf8.count == 16, isHex, let word = UInt64(text, radix: 16) else {
                 throw item.fail("expected 16 hexadecimal digits, got \"\(text)\"")
             }
             words.append(word)

@@ -63,6 +63,7 @@ final class JSONDocument {
         guard bytes.count < Int(Int32.max) else {
             throw SACError(.format, "the JSON text is \(bytes.count) bytes; at most 2 GiB are supported")
         }
+        try JSONStrictness.checkStart(bytes)
         guard let tokener = json_tokener_new_ex(maxDepth) else {
             throw SACError(.outOfMemory, "could not allocate a JSON parser")
         }
@@ -81,6 +82,12 @@ final class JSONDocument {
         guard end == bytes.count else {
             json_object_put(parsed)
             throw SACError(.format, "invalid JSON: unexpected data after the document at byte \(end) of \(bytes.count)")
+        }
+        do {
+            try JSONStrictness.check(bytes)
+        } catch {
+            json_object_put(parsed)
+            throw error
         }
         handle = parsed
         root = JSONNode(handle: parsed, path: "$")
