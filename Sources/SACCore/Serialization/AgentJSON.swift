@@ -139,6 +139,10 @@ public enum AgentJSON {
     /// "$.actor.layers[1].weight: expected 256x256, got 256x255 (row 3)".
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(SACError) -> ContinuousSAC {
         let document = try JSONDocument(bytes: bytes)
+        return try JSONNode.inCLocale { () throws(SACError) in try decode(document) }
+    }
+
+    static func decode(_ document: JSONDocument) throws(SACError) -> ContinuousSAC {
         let header = try document.root.selectedMembers(["format", "format_version", "kind"])
         guard try header["format"]!.string() == formatName else {
             throw header["format"]!.fail("expected \"\(formatName)\"")

@@ -1,4 +1,7 @@
 import CJSONC
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Building JSON through json-c, with numbers formatted by Swift.
 ///
@@ -171,17 +174,40 @@ struct JSONNode {
 
     var isNull: Bool { handle == nil || json_object_get_type(handle) == json_type_null }
 
-    /// A finite float, parsed from the number's own text by Swift (locale-independent, exact for
-    /// the shortest round-trip form libsac writes).
+    /// A finite float, parsed from the number's own text with `strtof` (glibc rounds correctly, so
+    /// the shortest round-trip text libsac writes reads back bit-exactly). Call it inside
+    /// `JSONNode.inCLocale`, so that a host process's LC_NUMERIC cannot change the result.
+    /// json-c and `JSONStrictness` have already checked the syntax.
     func float() throws(SACError) -> Float {
         let type = json_object_get_type(handle)
         guard handle != nil, type == json_type_double || type == json_type_int else {
             throw fail("expected a number, got \(typeName)")
         }
-        let text = String(cString: json_object_get_string(handle))
-        guard let value = Float(text) else { throw fail("\(text) is not a number") }
-        guard value.isFinite else { throw fail("\(text) is not a finite float32") }
+        let text = json_object_get_string(handle)!
+        var end: UnsafeMutablePointer<CChar>?
+        let value = strtof(text, &end)
+        guard let end, end != UnsafeMutablePointer(mutating: text), end.pointee == 0 else {
+            throw fail("\(String(cString: text)) is not a number")
+        }
+        guard value.isFinite else { throw fail("\(String(cString: text)) is not a finite float32") }
         return value
+    }
+
+    /// Runs `body` with this thread's numeric locale set to "C" (`uselocale` changes only the
+    /// calling thread, so other threads of the host process are not disturbed).
+    static func inCLocale<R>(_ body: () throws(SACError) -> R) throws(SACError) -> R {
+        guard let locale = cNumericLocale else { throw SACError(.outOfMemory, "could not create the C locale") }
+        let previous = uselocale(locale)
+        defer { uselocale(previous) }
+        return try body()
+    }
+
+    /// LC_NUMERIC_MASK is (1 << LC_NUMERIC); the macro itself is not importable.
+    nonisolated(unsafe) private static let cNumericLocale: locale_t? = newlocale(1 << LC_NUMERIC, "C", nil)
+
+    /// Element `index` of an array, with its path built only when it is needed for an error.
+    func element(_ index: Int) -> JSONNode {
+        JSONNode(handle: json_object_array_get_idx(handle, index), path: "\(path)[\(index)]")
     }
 
     /// An integer in `range`.
@@ -203,20 +229,36 @@ struct JSONNode {
 
     /// A flat array of exactly `count` finite floats, written to `destination`.
     func floats(into destination: UnsafeMutablePointer<Float>, count: Int) throws(SACError) {
-        let items = try elements()
-        guard items.count == count else { throw fail("expected \(count) numbers, got \(items.count)") }
-        for (i, item) in items.enumerated() { destination[i] = try item.float() }
+        try expect(json_type_array, "an array")
+        let length = json_object_array_length(handle)
+        guard length == count else { throw fail("expected \(count) numbers, got \(length)") }
+        for i in 0..<count { destination[i] = try fastFloat(at: i) }
     }
 
     /// A [rows × columns] array of rows, written row-major to `destination`.
     func matrix(into destination: UnsafeMutablePointer<Float>, rows: Int, columns: Int) throws(SACError) {
-        let rowNodes = try elements()
+        try expect(json_type_array, "an array")
         let shape = "expected \(rows)x\(columns)"
-        guard rowNodes.count == rows else { throw fail("\(shape), got \(rowNodes.count) rows") }
-        for (r, row) in rowNodes.enumerated() {
-            let items = try row.elements()
-            guard items.count == columns else { throw fail("\(shape), got \(rows)x\(items.count) (row \(r))") }
-            for (c, item) in items.enumerated() { destination[r * columns + c] = try item.float() }
+        let rowCount = json_object_array_length(handle)
+        guard rowCount == rows else { throw fail("\(shape), got \(rowCount) rows") }
+        for r in 0..<rows {
+            let row = element(r)
+            try row.expect(json_type_array, "an array")
+            let length = json_object_array_length(row.handle)
+            guard length == columns else { throw fail("\(shape), got \(rows)x\(length) (row \(r))") }
+            for c in 0..<columns { destination[r * columns + c] = try row.fastFloat(at: c) }
         }
+    }
+
+    /// Element `index` of this array as a float; the element's path is only built for an error.
+    private func fastFloat(at index: Int) throws(SACError) -> Float {
+        let item = json_object_array_get_idx(handle, index)
+        let type = json_object_get_type(item)
+        if type == json_type_double || type == json_type_int, let text = json_object_get_string(item) {
+            var end: UnsafeMutablePointer<CChar>?
+            let value = strtof(text, &end)
+            if value.isFinite, let end, end != UnsafeMutablePointer(mutating: text), end.pointee == 0 { return value }
+        }
+        return try element(index).float()  // the slow path, for its error message
     }
 }
