@@ -2,8 +2,11 @@
 #
 #   make demo   build libsac.so (release, Swift runtime linked statically) and train the C demo
 #   make test   the whole test suite: Swift unit, ABI and learning tests (release), the ABI check
-#               of the built library, and the C demo as a smoke test
+#               of the built library, the C/C++ consumer checks (install, pkg-config, examples,
+#               valgrind) and the Python binding's pytest suite
 #   make bench  sac-bench (gradient updates per second, act latency)
+#   make install [PREFIX=/usr/local] [DESTDIR=]   lib/libsac.so.X.Y.Z + SONAME chain, include/sac.h,
+#               lib/pkgconfig/sac.pc;  make uninstall removes exactly those
 
 SWIFT          ?= swift
 CC             ?= cc
@@ -13,13 +16,22 @@ LIB            := $(RELEASE_DIR)/libsac.so
 # Tests run in release (training is 10-50x slower in debug) from their own build folder: the
 # library build links the Swift runtime statically, which the test bundle must not.
 TEST_SCRATCH   := .build-test
+ASAN_SCRATCH   := .build-asan
 C_BUILD        := .build/c
+# The Python binding is tested from a virtualenv holding the installed wheel, not the source tree.
+VENV           := .venv
+PYTHON         ?= python3
+PY_PACKAGES    := numpy gymnasium tqdm pytest hatchling
 DEMO           := $(C_BUILD)/train_pendulum
-APT_PACKAGES   := libjson-c-dev pkg-config locales
+APT_PACKAGES   := libjson-c-dev pkg-config locales python3-venv valgrind
+PREFIX         ?= /usr/local
+VERSION        := $(shell sed -n 's/^\#define SAC_VERSION_STRING "\(.*\)"/\1/p' include/sac.h)
+ABI            := $(shell sed -n 's/^\#define SAC_ABI_VERSION \([0-9]*\).*/\1/p' include/sac.h)
 # A locale with a comma decimal separator: the JSON tests prove saved bytes do not depend on it.
 TEST_LOCALE    := de_DE.UTF-8
 
-.PHONY: all deps test-locale lib demo demo-build test test-swift test-abi test-c bench clean
+.PHONY: all deps test-locale lib demo demo-build test test-swift test-abi test-asan test-c test-python python-install \
+	install uninstall bench clean
 
 all: lib
 
@@ -53,24 +65,60 @@ demo-build: $(DEMO)
 demo: demo-build
 	$(DEMO)
 
-test: test-swift test-abi test-c
+test: test-swift test-abi test-c test-python test-asan
 	@echo "make test: all suites passed"
 
 test-swift: deps test-locale
 	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests --scratch-path $(TEST_SCRATCH)
 	SAC_REQUIRE_LOCALE=1 $(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --scratch-path $(TEST_SCRATCH)
 
+# The C ABI tests (every bad input, the corrupt-JSON corpus) on a debug build with the address
+# sanitizer. ASan's allocator aborts on huge requests by default; libsac must see NULL there (the
+# out-of-memory test), as it does from malloc. Leaks are valgrind's job, in test-c.
+test-asan: deps test-locale
+	$(SWIFT) build --sanitize=address --build-tests --scratch-path $(ASAN_SCRATCH)
+	ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=0 $(SWIFT) test --sanitize=address --skip-build \
+		--scratch-path $(ASAN_SCRATCH) --filter SACTests
+
 test-abi: lib
 	bash bindings/c/tests/check_abi.sh $(LIB)
 
-# The demo, briefly: proves the released .so links and trains from plain C.
-test-c: demo-build
-	$(DEMO) 600 1 > $(C_BUILD)/demo-smoke.log || [ $$? = 1 ]
-	grep -q "final evaluation" $(C_BUILD)/demo-smoke.log
+# Installs into a temporary prefix and builds and runs every C and C++ example through pkg-config
+# alone, plus valgrind on a short training run with save and load.
+test-c: lib
+	bash bindings/c/tests/test_consumers.sh
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libsac.so.$(VERSION)
+	ln -sf libsac.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsac.so.$(ABI)
+	ln -sf libsac.so.$(ABI) $(DESTDIR)$(PREFIX)/lib/libsac.so
+	install -m 644 include/sac.h $(DESTDIR)$(PREFIX)/include/sac.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' bindings/c/sac.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sac.pc
+	@echo "installed libsac $(VERSION) under $(DESTDIR)$(PREFIX) (run ldconfig if that is a system prefix)"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libsac.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsac.so.$(ABI) \
+		$(DESTDIR)$(PREFIX)/lib/libsac.so $(DESTDIR)$(PREFIX)/include/sac.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/sac.pc
+
+$(VENV)/.ready:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q $(PY_PACKAGES)
+	touch $@
+
+# Installs the binding into the venv as a user would (a wheel with libsac.so inside); the build hook
+# bundles the library built by `lib` instead of compiling it a second time.
+python-install: lib $(VENV)/.ready
+	SAC_LIBRARY_PATH=$(CURDIR)/$(LIB) $(VENV)/bin/pip install -q --no-build-isolation --no-deps --force-reinstall ./bindings/python
+
+# Run from outside the repository so that `import libsac` finds the installed package only.
+test-python: python-install
+	cd /tmp && $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider $(CURDIR)/bindings/python/tests
 
 bench: deps
 	$(SWIFT) build -c release --product sac-bench
 	$(RELEASE_DIR)/sac-bench
 
 clean:
-	rm -rf .build $(TEST_SCRATCH)
+	rm -rf .build $(TEST_SCRATCH) $(ASAN_SCRATCH) $(VENV)

@@ -4,10 +4,11 @@
  * The pendulum below is a self-contained copy of Gymnasium's Pendulum-v1 (same dynamics, reward,
  * observation and 200-step episodes), so this file needs nothing but sac.h and libsac.so.
  *
- *   usage: train_pendulum [total_steps] [seed]      (defaults: 12000 steps, seed 1)
+ *   usage: train_pendulum [total_steps] [seed] [policy.json]   (defaults: 12000 steps, seed 1)
  *
  * Prints one line per episode and finishes with the mean return of the deterministic policy over
- * 10 evaluation episodes. Returns 0 when that mean is better than -200.
+ * 10 evaluation episodes; with a third argument, saves the trained policy there as JSON (for
+ * bindings/c/examples/infer.c). Returns 0 when the mean is better than -200.
  */
 #include <math.h>
 #include <stdio.h>
@@ -125,6 +126,10 @@ int main(int argc, char **argv) {
 
     float mean = evaluate(agent, 10, 12345u);
     printf("final evaluation: mean return %.1f over 10 deterministic episodes\n", mean);
+    if (argc > 3) {
+        CHECK(sac_save_json(agent, argv[3], SAC_JSON_POLICY));
+        printf("saved the policy to %s\n", argv[3]);
+    }
     sac_agent_destroy(agent);
     return mean > -200.0f ? 0 : 1;
 }

@@ -1,0 +1,130 @@
+"""The `python -m libsac` command line: train and evaluate on Gymnasium environments."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from . import __version__
+from .agent import Agent
+from .errors import SacError
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Appends "(default: X)" to an option's help, except where the default is None: those options
+    fall back to the library's own default, which their help text names."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None:
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m libsac",
+        description="Soft Actor-Critic (libsac) on Gymnasium environments with a Box action space.")
+    parser.add_argument("--version", action="version", version=f"libsac {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser(
+        "train", help="train an agent and save it",
+        description="Train a SAC agent on a Gymnasium environment and save it as JSON.",
+        formatter_class=_HelpFormatter)
+    train.add_argument("env", help="Gymnasium environment id, e.g. Pendulum-v1")
+    train.add_argument("--steps", type=int, default=20_000, help="environment steps to train for")
+    train.add_argument("--out", type=Path, required=True,
+                       help="where to save the trained agent (JSON); a checkpoint also writes OUT.replay")
+    train.add_argument("--kind", choices=["policy", "checkpoint"], default="checkpoint",
+                       help="save only the policy (to deploy) or a full checkpoint (to resume training)")
+    train.add_argument("--seed", type=int, default=0, help="seed of the agent and of the first environment reset")
+    train.add_argument("--lr", type=float, default=None,
+                       help="learning rate of actor, critics and temperature (default: the library's, 3e-4)")
+    train.add_argument("--batch-size", type=int, default=None, help="transitions per gradient step (default 256)")
+    train.add_argument("--hidden", type=int, nargs="+", default=None, metavar="N",
+                       help="hidden layer sizes of actor and critics (default: 256 256)")
+    train.add_argument("--gamma", type=float, default=None, help="discount (default 0.99)")
+    train.add_argument("--learning-starts", type=int, default=None,
+                       help="random warm-up steps before the policy acts (default 100)")
+    train.add_argument("--updates-per-step", type=int, default=1, help="gradient steps per environment step")
+    train.add_argument("--eval-every", type=int, default=5_000, help="evaluate every N steps (0: never)")
+    train.add_argument("--eval-episodes", type=int, default=10, help="episodes per evaluation")
+    train.add_argument("--target-return", type=float, default=None,
+                       help="stop early once an evaluation reaches this mean return")
+    train.add_argument("--log", type=Path, default=None, help="append JSON-lines logs (episodes, evaluations) here")
+    train.add_argument("--checkpoint-every", type=int, default=0, help="write a checkpoint every N steps (0: never)")
+    train.add_argument("--checkpoint", type=Path, default=None,
+                       help="checkpoint path for --checkpoint-every (JSON; the replay buffer goes to PATH.replay)")
+    train.add_argument("--resume", type=Path, default=None,
+                       help="continue training from a checkpoint (and PATH.replay if present)")
+    train.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    evaluate = commands.add_parser(
+        "eval", help="evaluate a saved agent",
+        description="Run a saved agent's deterministic policy and report the mean episode return.",
+        formatter_class=_HelpFormatter)
+    evaluate.add_argument("agent", type=Path, help="a policy or checkpoint JSON file")
+    evaluate.add_argument("env", help="Gymnasium environment id, e.g. Pendulum-v1")
+    evaluate.add_argument("--episodes", type=int, default=10, help="episodes to average over")
+    evaluate.add_argument("--seed", type=int, default=12345, help="seed of the first episode (then +1 per episode)")
+    evaluate.add_argument("--render", choices=["rgb_array"], default=None,
+                          help="record one extra episode as frames (needs an environment that renders rgb_array)")
+    evaluate.add_argument("--video", type=Path, default=Path("episode.gif"),
+                          help="with --render: where to write the recording (.gif or .mp4; needs imageio)")
+    return parser
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .gym import train
+
+    overrides = {}
+    if args.lr is not None:
+        overrides.update(actor_lr=args.lr, critic_lr=args.lr, alpha_lr=args.lr)
+    for name, value in [("batch_size", args.batch_size), ("gamma", args.gamma),
+                        ("learning_starts", args.learning_starts)]:
+        if value is not None:
+            overrides[name] = value
+    if args.hidden is not None:
+        overrides["hidden_sizes"] = tuple(args.hidden)
+    agent, history = train(
+        args.env, args.steps, seed=args.seed, updates_per_step=args.updates_per_step, eval_every=args.eval_every,
+        eval_episodes=args.eval_episodes, target_return=args.target_return, log_path=args.log,
+        checkpoint_every=args.checkpoint_every, checkpoint_path=args.checkpoint, resume_from=args.resume,
+        progress=not args.no_progress, **overrides)
+    with agent:
+        agent.save(args.out, args.kind)
+        if args.kind == "checkpoint":
+            agent.save_replay(str(args.out) + ".replay")
+    best = history.best_evaluation
+    print(f"trained {history.steps} steps in {history.seconds:.1f} s"
+          + (f"; best evaluation {best:.1f}" if best is not None else "") + f"; saved {args.out}")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from .gym import evaluate
+
+    with Agent.load(args.agent) as agent:
+        result = evaluate(agent, args.env, args.episodes, seed=args.seed)
+        print(f"mean return {result['mean_return']:.2f} +- {result['std_return']:.2f} over {args.episodes} episodes")
+        if args.render:
+            try:
+                import imageio.v2 as imageio
+            except ImportError:
+                print("--render needs imageio: pip install imageio (and imageio-ffmpeg for .mp4)", file=sys.stderr)
+                return 2
+            frames: List = []
+            evaluate(agent, args.env, 1, seed=args.seed, on_frame=frames.append)
+            imageio.mimsave(args.video, frames)
+            print(f"wrote {len(frames)} frames to {args.video}")
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _train(args) if args.command == "train" else _eval(args)
+    except SacError as error:
+        print(f"libsac: {error}", file=sys.stderr)
+        return 1

@@ -1,0 +1,115 @@
+"""`python -m libsac`: help texts, a tiny train + eval round trip, and clean failures."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+import libsac
+
+pytest.importorskip("gymnasium")
+
+TRAIN_OPTIONS = ["--steps", "--out", "--kind", "--seed", "--lr", "--batch-size", "--hidden", "--gamma",
+                 "--learning-starts", "--updates-per-step", "--eval-every", "--eval-episodes", "--target-return",
+                 "--log", "--checkpoint-every", "--checkpoint", "--resume", "--no-progress"]
+EVAL_OPTIONS = ["--episodes", "--seed", "--render", "--video"]
+TINY_TRAIN = ["--steps", "300", "--hidden", "16", "16", "--batch-size", "16", "--eval-every", "0", "--no-progress"]
+
+
+def cli(*args, cwd):
+    env = {k: v for k, v in os.environ.items() if k not in ("SAC_LIBRARY_PATH", "PYTHONPATH")}
+    return subprocess.run([sys.executable, "-m", "libsac", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_help_lists_the_commands(tmp_path):
+    result = cli("--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for word in ("train", "eval", "--version", "--help"):
+        assert word in result.stdout
+
+
+def test_train_help_mentions_every_option(tmp_path):
+    result = cli("train", "--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for option in TRAIN_OPTIONS + ["env"]:
+        assert option in result.stdout, option
+
+
+def test_eval_help_mentions_every_option(tmp_path):
+    result = cli("eval", "--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for option in EVAL_OPTIONS + ["agent", "env"]:
+        assert option in result.stdout, option
+
+
+def test_version_prints_the_library_version(tmp_path):
+    result = cli("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"libsac {libsac.__version__}"
+
+
+def test_train_then_eval_round_trip(tmp_path):
+    out = tmp_path / "pendulum.json"
+    trained = cli("train", "Pendulum-v1", *TINY_TRAIN, "--out", out, cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    assert "trained 300 steps" in trained.stdout
+    assert out.is_file() and (tmp_path / "pendulum.json.replay").is_file()
+    with libsac.Agent.load(out) as agent:
+        assert agent.env_steps == 300
+        assert agent.config.hidden_sizes == (16, 16) and agent.config.batch_size == 16
+        agent.load_replay(tmp_path / "pendulum.json.replay")
+        assert agent.replay_size == 300
+
+    evaluated = cli("eval", out, "Pendulum-v1", "--episodes", "2", cwd=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert "mean return" in evaluated.stdout
+    assert "over 2 episodes" in evaluated.stdout
+
+
+def test_train_a_policy_file_and_evaluate_it(tmp_path):
+    out = tmp_path / "policy.json"
+    trained = cli("train", "Pendulum-v1", *TINY_TRAIN, "--kind", "policy", "--lr", "0.001", "--gamma", "0.95",
+                  "--out", out, cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["policy.json"]
+    with libsac.Agent.load(out) as agent:
+        assert agent.config.gamma == 0.95 and agent.config.actor_lr == 0.001
+        with pytest.raises(libsac.PolicyOnlyError):
+            agent.update()
+    evaluated = cli("eval", out, "Pendulum-v1", "--episodes", "1", cwd=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert "mean return" in evaluated.stdout
+
+
+def test_corrupt_agent_file_exits_1_with_a_libsac_message(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format":"libsac","format_version":1,')
+    result = cli("eval", bad, "Pendulum-v1", "--episodes", "1", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("libsac:")
+    assert "SAC_ERR_FORMAT" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_missing_agent_file_exits_1_with_a_libsac_message(tmp_path):
+    result = cli("eval", tmp_path / "missing.json", "Pendulum-v1", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("libsac:")
+    assert "missing.json" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_invalid_training_settings_exit_1_with_a_libsac_message(tmp_path):
+    result = cli("train", "Pendulum-v1", "--steps", "10", "--gamma", "2", "--no-progress", "--out",
+                 tmp_path / "a.json", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("libsac:") and "gamma" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "a.json").exists()
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert cli(cwd=tmp_path).returncode == 2
+    assert cli("train", "Pendulum-v1", cwd=tmp_path).returncode == 2  # --out is required
+    assert cli("eval", "agent.json", cwd=tmp_path).returncode == 2  # env is required

@@ -1,0 +1,147 @@
+"""docs/weights-format.md is enough to run a saved policy: a numpy forward pass written from the
+document alone reproduces libsac's deterministic actions."""
+import json
+import re
+
+import numpy as np
+import pytest
+
+import libsac
+
+OBS_DIM, ACTION_DIM = 5, 3
+LOW = [-2.0, 0.0, -0.5]
+HIGH = [1.0, 4.0, 0.25]
+HIDDEN = (32, 16)
+
+
+def policy_action(policy, obs, eps=None):
+    """The forward pass of docs/weights-format.md, in float64 from the float32 weights.
+    eps=None: deterministic action; otherwise the stochastic action for that noise."""
+    actor, config = policy["actor"], policy["config"]
+    a = config["action_dim"]
+    x = np.asarray(obs, dtype=np.float64)
+    layers = actor["layers"]
+    for index, layer in enumerate(layers):
+        weight = np.array(layer["weight"], dtype=np.float32).astype(np.float64)  # [inputs][outputs]
+        bias = np.array(layer["bias"], dtype=np.float32).astype(np.float64)
+        x = x @ weight + bias
+        if index < len(layers) - 1:
+            assert actor["hidden_activation"] == "relu"
+            x = np.maximum(x, 0.0)
+    mean = x[:a]
+    log_std = np.clip(x[a:2 * a], actor["log_std_min"], actor["log_std_max"])
+    u = mean if eps is None else mean + np.exp(log_std) * np.asarray(eps, dtype=np.float64)
+    squashed = np.tanh(u)
+    low = np.array(config["action_low"], dtype=np.float64)
+    high = np.array(config["action_high"], dtype=np.float64)
+    return np.clip(low + (squashed + 1.0) / 2.0 * (high - low), low, high)
+
+
+@pytest.fixture(scope="module")
+def trained_agent():
+    agent = libsac.Agent(obs_dim=OBS_DIM, action_dim=ACTION_DIM, action_low=LOW, action_high=HIGH,
+                         hidden_sizes=HIDDEN, batch_size=32, replay_capacity=2048, learning_starts=50, seed=11)
+    rng = np.random.default_rng(2)
+    obs = rng.standard_normal(OBS_DIM).astype(np.float32)
+    for step in range(332):  # one update per step from the 32nd transition on: 301 updates
+        action = agent.act(obs)
+        next_obs = rng.standard_normal(OBS_DIM).astype(np.float32)
+        reward = float(-np.sum(np.square(action - 0.3)))
+        agent.observe(obs, action, reward, next_obs, step % 50 == 49)
+        if agent.replay_size >= 32:
+            agent.update()
+        obs = next_obs
+    assert agent.gradient_steps == 301
+    yield agent
+    agent.close()
+
+
+@pytest.fixture(scope="module")
+def saved_policy(trained_agent, tmp_path_factory):
+    path = tmp_path_factory.mktemp("weights") / "policy.json"
+    trained_agent.save(path, "policy")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_policy_file_has_the_documented_keys_and_shapes(saved_policy):
+    policy = saved_policy
+    assert list(policy) == ["format", "format_version", "kind", "algorithm", "config", "actor"]
+    assert policy["format"] == "libsac" and policy["format_version"] == 1
+    assert policy["kind"] == "policy" and policy["algorithm"] == "continuous_sac"
+    config = policy["config"]
+    assert config["obs_dim"] == OBS_DIM and config["action_dim"] == ACTION_DIM
+    assert config["action_low"] == LOW and config["action_high"] == HIGH
+    assert config["hidden_sizes"] == list(HIDDEN)
+    assert config["target_entropy"] == -3.0 and config["seed"] == 11
+    actor = policy["actor"]
+    assert actor["hidden_activation"] == "relu"
+    assert (actor["log_std_min"], actor["log_std_max"]) == (-20.0, 2.0)
+    sizes = [OBS_DIM, *HIDDEN, 2 * ACTION_DIM]
+    assert len(actor["layers"]) == len(sizes) - 1
+    for layer, inputs, outputs in zip(actor["layers"], sizes, sizes[1:]):
+        assert np.array(layer["weight"]).shape == (inputs, outputs)  # weight[i][j]: input i -> output j
+        assert np.array(layer["bias"]).shape == (outputs,)
+
+
+def test_checkpoint_holds_the_same_actor_as_the_policy(trained_agent, saved_policy):
+    checkpoint = json.loads(trained_agent.to_json("checkpoint"))
+    assert checkpoint["kind"] == "checkpoint"
+    assert checkpoint["actor"] == saved_policy["actor"]
+    assert checkpoint["config"] == saved_policy["config"]
+    for key in ("critics", "target_critics", "log_alpha", "optimizers", "counters", "rng"):
+        assert key in checkpoint
+    assert checkpoint["counters"] == {"env_steps": 332, "gradient_steps": 301}
+
+
+def test_numpy_forward_pass_from_the_document_matches_libsac(trained_agent, saved_policy):
+    observations = np.random.default_rng(21).standard_normal((20, OBS_DIM)).astype(np.float32) * 2.0
+    with libsac.Agent.from_json(json.dumps(saved_policy)) as reloaded:
+        for obs in observations:
+            expected = trained_agent.act(obs, deterministic=True)
+            np.testing.assert_array_equal(reloaded.act(obs, deterministic=True), expected)
+            np.testing.assert_allclose(policy_action(saved_policy, obs), expected, rtol=0, atol=1e-5)
+
+
+def test_the_trained_policy_is_not_trivial(saved_policy):
+    # Guards the comparison above against a degenerate policy (e.g. every action at a bound).
+    observations = np.random.default_rng(21).standard_normal((20, OBS_DIM)) * 2.0
+    actions = np.array([policy_action(saved_policy, obs) for obs in observations])
+    assert np.all(actions.std(axis=0) > 1e-3)
+    assert np.all(actions > np.array(LOW)) and np.all(actions < np.array(HIGH))
+
+
+# -- the worked example in the document --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def worked_example_text(request):
+    from conftest import REPO_ROOT
+
+    document = (REPO_ROOT / "docs" / "weights-format.md").read_text(encoding="utf-8")
+    section = document.split("## Worked example", 1)[1]
+    blocks = re.findall(r"```json\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 1, "expected one JSON block in the worked example"
+    return blocks[0]
+
+
+def test_worked_example_gives_the_documented_deterministic_action(worked_example_text):
+    policy = json.loads(worked_example_text)
+    action = policy_action(policy, [1.0, -0.5])
+    assert action.shape == (1,)
+    assert abs(action[0] - 1.3280735) < 1e-6
+
+
+def test_worked_example_gives_the_documented_stochastic_action(worked_example_text):
+    policy = json.loads(worked_example_text)
+    assert abs(policy_action(policy, [1.0, -0.5], eps=[0.5])[0] - 1.4437652) < 1e-6
+
+
+def test_libsac_loads_the_worked_example_and_acts_as_documented(worked_example_text):
+    with libsac.Agent.from_json(worked_example_text) as agent:
+        assert agent.config.hidden_sizes == (3,)
+        action = agent.act([1.0, -0.5], deterministic=True)
+        assert action.dtype == np.float32
+        assert action[0] == np.float32(1.3280735)
+        with pytest.raises(libsac.PolicyOnlyError):
+            agent.update()
