@@ -55,7 +55,7 @@ lib: deps
 	$(SWIFT) build -c release -Xswiftc -static-stdlib --product sac
 	ln -sf libsac.so $(RELEASE_DIR)/libsac.so.0
 
-$(DEMO): bindings/c/examples/train_pendulum.c include/sac.h lib
+$(DEMO): bindings/c/examples/train_pendulum.c bindings/c/examples/pendulum.h include/sac.h lib
 	@mkdir -p $(C_BUILD)
 	$(CC) -std=c99 -O2 -Wall -Wextra -pedantic -Werror -Iinclude $< -o $@ \
 		-L$(RELEASE_DIR) -lsac -lm -Wl,-rpath,'$$ORIGIN/../release'

@@ -190,10 +190,7 @@ public final class ContinuousSAC {
     func computeCriticTargets(_ batch: TransitionBatch, alpha: Float) {
         let n = batch.size
         actor.sample(batch.nextObservations.base, batch: n, random: &random)
-        writeCriticInput(batch.nextObservations.base, actor.actions.base, into: targetCritic1.input, rows: n)
-        targetCritic2.input.update(from: targetCritic1.input, count: n * critic1.inputSize)
-        let q1 = targetCritic1.forward(batch: n)
-        let q2 = targetCritic2.forward(batch: n)
+        let (q1, q2) = evaluateCritics(targetCritic1, targetCritic2, batch.nextObservations.base, actor.actions.base, rows: n)
         for r in 0..<n {
             let softValue = min(q1[r], q2[r]) - alpha * actor.logProbs[r]
             targets[r] = batch.rewards[r] + config.gamma * (1 - batch.terminals[r]) * softValue
@@ -204,10 +201,7 @@ public final class ContinuousSAC {
     /// leaves dL/dθ in each critic's gradients. Returns the loss and mean min(Q₁, Q₂) on the stored actions.
     func criticLossAndGradients(_ batch: TransitionBatch) -> (loss: Float, meanQ: Float) {
         let n = batch.size
-        writeCriticInput(batch.observations.base, batch.actions.base, into: critic1.input, rows: n)
-        critic2.input.update(from: critic1.input, count: n * critic1.inputSize)
-        let q1 = critic1.forward(batch: n)
-        let q2 = critic2.forward(batch: n)
+        let (q1, q2) = evaluateCritics(critic1, critic2, batch.observations.base, batch.actions.base, rows: n)
         var loss: Float = 0
         var sumQ: Float = 0
         let scale = 1 / Float(n)
@@ -230,10 +224,7 @@ public final class ContinuousSAC {
         let n = batch.size
         let (obsDim, actionDim) = (config.obsDim, config.actionDim)
         actor.sample(batch.observations.base, batch: n, random: &random)
-        writeCriticInput(batch.observations.base, actor.actions.base, into: critic1.input, rows: n)
-        critic2.input.update(from: critic1.input, count: n * critic1.inputSize)
-        let q1 = critic1.forward(batch: n)
-        let q2 = critic2.forward(batch: n)
+        let (q1, q2) = evaluateCritics(critic1, critic2, batch.observations.base, actor.actions.base, rows: n)
         var loss: Float = 0
         var sumLogProb: Float = 0
         let scale = 1 / Float(n)
@@ -265,6 +256,16 @@ public final class ContinuousSAC {
         let shortfall = meanLogProb + config.resolvedTargetEntropy
         logAlphaGradient[0] = -shortfall
         return -logAlpha[0] * shortfall
+    }
+
+    /// Both critics of a pair (online or target) on the rows [s, a]; returns their outputs [rows].
+    func evaluateCritics(_ first: MLP, _ second: MLP, _ observations: UnsafePointer<Float>,
+                  _ actions: UnsafePointer<Float>, rows: Int)
+        -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+    {
+        writeCriticInput(observations, actions, into: first.input, rows: rows)
+        second.input.update(from: first.input, count: rows * first.inputSize)
+        return (first.forward(batch: rows), second.forward(batch: rows))
     }
 
     /// Rows [s, a] of a critic input.
