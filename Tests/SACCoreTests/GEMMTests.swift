@@ -4,7 +4,8 @@ import XCTest
 final class GEMMTests: XCTestCase {
     /// Sizes chosen to hit the 4×16 register tile, the 8-lane column edge, the scalar column edge
     /// and the row edge, alone and together.
-    let shapes = [(4, 16, 3), (5, 17, 7), (1, 1, 1), (9, 33, 256), (256, 12, 64), (3, 8, 5), (64, 64, 64)]
+    let shapes = [(4, 16, 3), (5, 17, 7), (1, 1, 1), (9, 33, 256), (256, 12, 64), (3, 8, 5), (64, 64, 64),
+                  (6, 16, 9), (13, 48, 31), (256, 256, 256)]
 
     func naive(_ a: (Int, Int) -> Float, _ b: (Int, Int) -> Float, m: Int, n: Int, k: Int) -> [Float] {
         var c = [Float](repeating: 0, count: m * n)
@@ -29,9 +30,24 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// Runs `body` on both tile kernels (on a CPU without AVX2 both runs use the portable one).
+    func forEachKernel(_ body: () throws -> Void) rethrows {
+        let original = GEMM.kernel
+        defer { GEMM.kernel = original }
+        for kernel in [GEMM.Kernel.portable, original] {
+            GEMM.kernel = kernel
+            try body()
+        }
+    }
+
     func testAllLayoutsMatchNaiveProductIncludingRaggedEdges() throws {
+        try forEachKernel(checkAllLayouts)
+    }
+
+    func checkAllLayouts() throws {
         var random = RandomSource(seed: 1)
         for (m, n, k) in shapes {
+            let label = "\(GEMM.kernel)"
             let a = try randomBuffer(m * k, &random)       // A [m×k], also read as Aᵀ of a [k×m] matrix
             let b = try randomBuffer(k * n, &random)       // B [k×n]
             let bt = try randomBuffer(n * k, &random)      // B stored [n×k] for A·Bᵀ
@@ -39,25 +55,29 @@ final class GEMMTests: XCTestCase {
             let scratch = try FloatBuffer(count: k * n)
 
             GEMM.multiply(a.base, b.base, into: c.base, m: m, n: n, k: k)
-            assertClose(c, naive({ a[$0 * k + $1] }, { b[$0 * n + $1] }, m: m, n: n, k: k), "A·B \(m)x\(n)x\(k)")
+            assertClose(c, naive({ a[$0 * k + $1] }, { b[$0 * n + $1] }, m: m, n: n, k: k), "\(label) A·B \(m)x\(n)x\(k)")
 
             GEMM.multiplyTransposedA(a.base, b.base, into: c.base, m: m, n: n, k: k)
             // a holds a [k×m] matrix here: element (p, i) at p*m + i.
-            assertClose(c, naive({ a[$1 * m + $0] }, { b[$0 * n + $1] }, m: m, n: n, k: k), "Aᵀ·B \(m)x\(n)x\(k)")
+            assertClose(c, naive({ a[$1 * m + $0] }, { b[$0 * n + $1] }, m: m, n: n, k: k), "\(label) Aᵀ·B \(m)x\(n)x\(k)")
 
             GEMM.multiplyTransposedB(a.base, bt.base, into: c.base, m: m, n: n, k: k, scratch: scratch.base)
-            assertClose(c, naive({ a[$0 * k + $1] }, { bt[$1 * k + $0] }, m: m, n: n, k: k), "A·Bᵀ \(m)x\(n)x\(k)")
+            assertClose(c, naive({ a[$0 * k + $1] }, { bt[$1 * k + $0] }, m: m, n: n, k: k), "\(label) A·Bᵀ \(m)x\(n)x\(k)")
         }
     }
 
     func testAccumulateAddsToExistingValues() throws {
+        try forEachKernel(checkAccumulate)
+    }
+
+    func checkAccumulate() throws {
         var random = RandomSource(seed: 2)
-        let (m, n, k) = (5, 17, 7)
+        let (m, n, k) = (13, 33, 7)
         let a = try randomBuffer(m * k, &random), b = try randomBuffer(k * n, &random)
         let c = try randomBuffer(m * n, &random)
         let before = c.array
         GEMM.multiply(a.base, b.base, into: c.base, m: m, n: n, k: k, accumulate: true)
         let product = naive({ a[$0 * k + $1] }, { b[$0 * n + $1] }, m: m, n: n, k: k)
-        assertClose(c, zip(before, product).map { $0 + $1 }, "C + A·B")
+        assertClose(c, zip(before, product).map { $0 + $1 }, "\(GEMM.kernel) C + A·B")
     }
 }

@@ -1,13 +1,23 @@
+import CKernels
+
 /// Single-precision matrix products on row-major matrices, the only hot code in libsac.
 ///
 /// All three layouts that a dense layer's forward and backward passes need are served by one
 /// register-blocked kernel that computes `C (+)= op(A) · B` with `B` read row by row (contiguous),
 /// and `op(A)` read through two strides, so `Aᵀ·B` needs no transposed copy. `A·Bᵀ` transposes `B`
 /// into caller-provided scratch first: that costs k·n copies against m·k·n multiply-adds.
+///
+/// The register tiles run as AVX2/FMA code (6×16, in CKernels) on CPUs that have it, chosen once at
+/// run time, and as portable Swift SIMD code (4×16) elsewhere; the ragged edges are Swift either way.
+/// Results are deterministic on one machine; FMA rounds differently from a multiply and an add, so
+/// the two paths may differ in the last bits.
 public enum GEMM {
-    static let tileRows = 4
     typealias Lane = SIMD8<Float>
     static let tileColumns = 2 * Lane.scalarCount
+
+    /// Which tile kernel runs; tests switch to `.portable` to check both on an AVX2 machine.
+    public enum Kernel: Sendable { case avx2, portable }
+    nonisolated(unsafe) public static var kernel: Kernel = libsac_cpu_has_avx2_fma() != 0 ? .avx2 : .portable
 
     /// C[m×n] = A[m×k] · B[k×n], or C += A·B when `accumulate`.
     @inlinable
@@ -40,13 +50,25 @@ public enum GEMM {
         multiply(a, UnsafePointer(scratch), into: c, m: m, n: n, k: k, accumulate: accumulate)
     }
 
-    /// out[columns×rows] = in[rows×columns]ᵀ.
+    /// out[columns×rows] = in[rows×columns]ᵀ, in 16×16 blocks: a row-by-row walk would write every
+    /// element to a different cache line, which made transposes a tenth of an update's time.
     public static func transpose(
         _ source: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>
     ) {
-        for r in 0..<rows {
-            let row = source + r * columns
-            for col in 0..<columns { out[col * rows + r] = row[col] }
+        let block = 16
+        var r0 = 0
+        while r0 < rows {
+            let r1 = min(r0 + block, rows)
+            var c0 = 0
+            while c0 < columns {
+                let c1 = min(c0 + block, columns)
+                for r in r0..<r1 {
+                    let row = source + r * columns
+                    for col in c0..<c1 { out[col * rows + r] = row[col] }
+                }
+                c0 = c1
+            }
+            r0 = r1
         }
     }
 
@@ -56,17 +78,25 @@ public enum GEMM {
         b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
         m: Int, n: Int, k: Int, accumulate: Bool
     ) {
-        let fullRows = m - m % tileRows
         let fullColumns = n - n % tileColumns
-        var i = 0
-        while i < fullRows {
-            var j = 0
-            while j < fullColumns {
-                tile4x16(a: a + i * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
-                         b: b + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, k: k, accumulate: accumulate)
-                j += tileColumns
+        let fullRows: Int
+        switch kernel {
+        case .avx2:
+            fullRows = m  // the C kernel also takes the last m % 6 rows of each 16-column panel
+            libsac_gemm_tiles_avx2(a, aRowStride, aColumnStride, b, ldb, c, ldc, m, fullColumns, k,
+                                   accumulate ? 1 : 0)
+        case .portable:
+            fullRows = m - m % 4
+            var i = 0
+            while i < fullRows {
+                var j = 0
+                while j < fullColumns {
+                    tile4x16(a: a + i * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                             b: b + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, k: k, accumulate: accumulate)
+                    j += tileColumns
+                }
+                i += 4
             }
-            i += tileRows
         }
         // Ragged edges (narrow output layers, odd batch sizes): one row at a time, 8 lanes then scalar.
         if fullColumns < n {
