@@ -25,6 +25,7 @@ PY_PACKAGES    := numpy gymnasium tqdm pytest hatchling
 DEMO           := $(C_BUILD)/train_pendulum
 APT_PACKAGES   := libjson-c-dev pkg-config locales python3-venv valgrind
 PREFIX         ?= /usr/local
+STRIP          ?= strip
 VERSION        := $(shell sed -n 's/^\#define SAC_VERSION_STRING "\(.*\)"/\1/p' include/sac.h)
 ABI            := $(shell sed -n 's/^\#define SAC_ABI_VERSION \([0-9]*\).*/\1/p' include/sac.h)
 # A locale with a comma decimal separator: the JSON tests prove saved bytes do not depend on it.
@@ -91,6 +92,9 @@ test-c: lib
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
 	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libsac.so.$(VERSION)
+	# Installed copies carry no DWARF, as distribution packages do: smaller, and valgrind's DWARF 5
+	# reader chokes on the toolchain's debug info (it gave up on an unstripped copy in CI).
+	$(STRIP) --strip-debug $(DESTDIR)$(PREFIX)/lib/libsac.so.$(VERSION)
 	ln -sf libsac.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsac.so.$(ABI)
 	ln -sf libsac.so.$(ABI) $(DESTDIR)$(PREFIX)/lib/libsac.so
 	install -m 644 include/sac.h $(DESTDIR)$(PREFIX)/include/sac.h
