@@ -1,0 +1,79 @@
+/// Twin Q networks with one output per action, their Polyak-averaged targets and optimizers: the
+/// critic half that discrete SAC and soft Q-learning share. The loss is
+/// ½·mean(Q₁(s, a) − y)² + ½·mean(Q₂(s, a) − y)² at the stored actions, against `targets`.
+public final class DiscreteTwinCritics {
+    public let actionCount: Int
+    public let critic1: MLP
+    public let critic2: MLP
+    public let target1: MLP
+    public let target2: MLP
+    public let optimizer1: Adam
+    public let optimizer2: Adam
+    /// y for each row of the batch; the owner fills it before `lossAndGradients`.
+    public let targets: FloatBuffer
+    /// min(Q₁, Q₂) (or of the targets) per row and action, from the last `minimum` call.
+    public let minimum: FloatBuffer
+    let gradient1: FloatBuffer
+    let gradient2: FloatBuffer
+
+    init(sizes: [Int], maxBatch: Int, learningRate: Float, random: inout RandomSource) throws(SACError) {
+        actionCount = sizes[sizes.count - 1]
+        critic1 = try MLP(sizes: sizes, maxBatch: maxBatch)
+        critic2 = try MLP(sizes: sizes, maxBatch: maxBatch)
+        target1 = try MLP(sizes: sizes, maxBatch: maxBatch)
+        target2 = try MLP(sizes: sizes, maxBatch: maxBatch)
+        optimizer1 = try Adam(count: critic1.parameterCount, learningRate: learningRate)
+        optimizer2 = try Adam(count: critic2.parameterCount, learningRate: learningRate)
+        targets = try FloatBuffer(count: maxBatch)
+        minimum = try FloatBuffer(count: maxBatch * actionCount)
+        gradient1 = try FloatBuffer(count: maxBatch * actionCount)
+        gradient2 = try FloatBuffer(count: maxBatch * actionCount)
+        critic1.initialize(&random)
+        critic2.initialize(&random)
+        target1.parameters.copy(from: critic1.parameters)
+        target2.parameters.copy(from: critic2.parameters)
+    }
+
+    /// min(Q₁, Q₂)(s, ·) of the online (`useTargets` false) or target heads into `minimum`.
+    @discardableResult
+    func minimum(_ observations: UnsafePointer<Float>, rows: Int, useTargets: Bool) -> UnsafeMutablePointer<Float> {
+        let (first, second) = useTargets ? (target1, target2) : (critic1, critic2)
+        let q1 = first.forward(observations, batch: rows)
+        let q2 = second.forward(observations, batch: rows)
+        for k in 0..<(rows * actionCount) { minimum[k] = min(q1[k], q2[k]) }
+        return minimum.base
+    }
+
+    /// The loss against `targets` at the stored actions (`batch.actions` holds indices); leaves
+    /// dL/dθ in each critic. Returns the loss and the mean of min(Q₁, Q₂) at the stored actions.
+    func lossAndGradients(_ batch: TransitionBatch) -> (loss: Float, meanQ: Float) {
+        let n = batch.size
+        let q1 = critic1.forward(batch.observations.base, batch: n)
+        let q2 = critic2.forward(batch.observations.base, batch: n)
+        gradient1.fill(0)
+        gradient2.fill(0)
+        var loss: Float = 0
+        var sumQ: Float = 0
+        let scale = 1 / Float(n)
+        for r in 0..<n {
+            let k = r * actionCount + Int(batch.actions[r])
+            let e1 = q1[k] - targets[r]
+            let e2 = q2[k] - targets[r]
+            loss += 0.5 * (e1 * e1 + e2 * e2)
+            sumQ += min(q1[k], q2[k])
+            gradient1[k] = e1 * scale
+            gradient2[k] = e2 * scale
+        }
+        critic1.backward(gradient1.base, parameterGradients: true)
+        critic2.backward(gradient2.base, parameterGradients: true)
+        return (loss * scale, sumQ * scale)
+    }
+
+    /// One Adam step on each head, then θ' ← τθ + (1 − τ)θ' for the targets.
+    func step(tau: Float) {
+        optimizer1.step(critic1.parameters, critic1.gradients)
+        optimizer2.step(critic2.parameters, critic2.gradients)
+        target1.blend(toward: critic1, tau: tau)
+        target2.blend(toward: critic2, tau: tau)
+    }
+}

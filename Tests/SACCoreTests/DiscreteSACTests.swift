@@ -1,0 +1,130 @@
+import XCTest
+@testable import SACCore
+
+/// Discrete SAC's losses: gradients against finite differences, values against a Double
+/// re-implementation written from the formulas, and the softmax at extreme values.
+final class DiscreteSACTests: XCTestCase {
+    /// A small agent and batch. Each test's seed is fixed: central differences are meaningless where
+    /// a ReLU input lies within the step h of zero, and these draws keep clear of that.
+    func prepared(seed: UInt64 = 3, actions: Int = 3) throws -> (DiscreteSAC, TransitionBatch) {
+        let agent = try DiscreteSAC(obsDim: 4, actionCount: actions, hidden: [8, 8], batchSize: 6,
+                                    initialAlpha: 0.3, seed: seed)
+        let batch = try TransitionBatch(size: 6, obsDim: 4, actionDim: 1)
+        var random = RandomSource(seed: seed &+ 100)
+        for r in 0..<6 {
+            for i in 0..<4 {
+                batch.observations[r * 4 + i] = random.uniform(-1, 1)
+                batch.nextObservations[r * 4 + i] = random.uniform(-1, 1)
+            }
+            batch.actions[r] = Float(random.index(below: actions))
+            batch.rewards[r] = random.uniform(-1, 1)
+            batch.terminals[r] = r == 2 ? 1 : 0
+        }
+        // Targets that differ from the critics, so the soft value is not trivially Q itself.
+        agent.critics.target1.initialize(&random)
+        agent.critics.target2.initialize(&random)
+        return (agent, batch)
+    }
+
+    func testCriticLossGradientsMatchFiniteDifferences() throws {
+        let (agent, batch) = try prepared(seed: 9)
+        agent.computeCriticTargets(batch, alpha: agent.alpha)
+        _ = agent.critics.lossAndGradients(batch)
+        for (name, critic) in [("Q1", agent.critics.critic1), ("Q2", agent.critics.critic2)] {
+            assertMatchesFiniteDifferences(critic.parameters.base, count: critic.parameterCount,
+                                           analytic: critic.gradients.array, "discrete critic loss d/d\(name)") {
+                agent.critics.lossAndGradients(batch).loss
+            }
+        }
+    }
+
+    func testActorLossGradientsMatchFiniteDifferences() throws {
+        let (agent, batch) = try prepared(seed: 5)
+        _ = agent.actorLossAndGradients(batch, alpha: agent.alpha)
+        assertMatchesFiniteDifferences(agent.actor.parameters.base, count: agent.actor.parameterCount,
+                                       analytic: agent.actor.gradients.array, "discrete actor loss d/dθ") {
+            agent.actorLossAndGradients(batch, alpha: agent.alpha).loss
+        }
+    }
+
+    func testTemperatureLossGradientMatchesFiniteDifference() throws {
+        let (agent, _) = try prepared()
+        let entropy: Float = 0.4
+        _ = agent.temperatureLossAndGradient(entropy: entropy)
+        assertMatchesFiniteDifferences(agent.logAlpha.base, count: 1, analytic: [agent.logAlphaGradient[0]],
+                                       "discrete temperature loss d/dlogα") {
+            agent.temperatureLossAndGradient(entropy: entropy)
+        }
+        XCTAssertEqual(agent.targetEntropy, 0.98 * Float(log(3.0)), accuracy: 1e-6)
+    }
+
+    /// Forward pass of an MLP in Double from its flat parameters (ReLU hidden layers).
+    func forward(_ net: MLP, _ input: [Double]) -> [Double] {
+        var x = input
+        var offset = 0
+        for l in 0..<(net.sizes.count - 1) {
+            let (n, m) = (net.sizes[l], net.sizes[l + 1])
+            x = (0..<m).map { j in
+                let s = Double(net.parameters[offset + n * m + j])
+                    + (0..<n).reduce(0.0) { $0 + x[$1] * Double(net.parameters[offset + $1 * m + j]) }
+                return l + 2 < net.sizes.count ? max(s, 0) : s
+            }
+            offset += n * m + m
+        }
+        return x
+    }
+
+    func testLossesMatchAnIndependentReference() throws {
+        let (agent, batch) = try prepared(seed: 8)
+        let alpha = Double(agent.alpha), gamma = 0.99
+        agent.computeCriticTargets(batch, alpha: agent.alpha)
+        let (criticLoss, meanQ) = agent.critics.lossAndGradients(batch)
+        let (actorLoss, entropy) = agent.actorLossAndGradients(batch, alpha: agent.alpha)
+
+        func softmax(_ z: [Double]) -> [Double] {
+            let e = z.map { exp($0 - z.max()!) }
+            return e.map { $0 / e.reduce(0, +) }
+        }
+        var expectedCritic = 0.0, expectedQ = 0.0, expectedActor = 0.0, expectedEntropy = 0.0
+        for r in 0..<batch.size {
+            let s = (0..<4).map { Double(batch.observations[r * 4 + $0]) }
+            let next = (0..<4).map { Double(batch.nextObservations[r * 4 + $0]) }
+            let pNext = softmax(forward(agent.actor, next))
+            let qt1 = forward(agent.critics.target1, next), qt2 = forward(agent.critics.target2, next)
+            let v = (0..<3).reduce(0.0) { $0 + pNext[$1] * (min(qt1[$1], qt2[$1]) - alpha * log(pNext[$1])) }
+            let y = Double(batch.rewards[r]) + gamma * (1 - Double(batch.terminals[r])) * v
+            XCTAssertEqual(Double(agent.critics.targets[r]), y, accuracy: 1e-4 * max(1, abs(y)))
+            let a = Int(batch.actions[r])
+            // The critics were not stepped, so their parameters are those the loss saw.
+            let q1 = forward(agent.critics.critic1, s), q2 = forward(agent.critics.critic2, s)
+            expectedCritic += 0.5 * (pow(q1[a] - y, 2) + pow(q2[a] - y, 2)) / Double(batch.size)
+            expectedQ += min(q1[a], q2[a]) / Double(batch.size)
+            let p = softmax(forward(agent.actor, s))
+            expectedActor += (0..<3).reduce(0.0) { $0 + p[$1] * (alpha * log(p[$1]) - min(q1[$1], q2[$1])) }
+                / Double(batch.size)
+            expectedEntropy -= (0..<3).reduce(0.0) { $0 + p[$1] * log(p[$1]) } / Double(batch.size)
+        }
+        XCTAssertEqual(Double(criticLoss), expectedCritic, accuracy: 1e-4 * max(1, expectedCritic))
+        XCTAssertEqual(Double(meanQ), expectedQ, accuracy: 1e-4 * max(1, abs(expectedQ)))
+        XCTAssertEqual(Double(actorLoss), expectedActor, accuracy: 1e-4 * max(1, abs(expectedActor)))
+        XCTAssertEqual(Double(entropy), expectedEntropy, accuracy: 1e-5)
+    }
+
+    func testSoftmaxStaysFiniteForExtremeValues() {
+        let values: [Float] = [1e4, -1e4, 0, 1e4 - 1, -1e4, -1e4]
+        var p = [Float](repeating: 0, count: 6), logP = p
+        Softmax.rows(values, rows: 2, columns: 3, temperature: 1, probabilities: &p, logProbabilities: &logP)
+        XCTAssertTrue((p + logP).allSatisfy(\.isFinite), "\(p) \(logP)")
+        XCTAssertEqual(p[0], 1, accuracy: 1e-6)
+        XCTAssertEqual(p[3], 1, accuracy: 1e-6)
+        XCTAssertEqual(p[0] + p[1] + p[2], 1, accuracy: 1e-6)
+        XCTAssertEqual(Softmax.softMaximum([1e4, -1e4, 1e4], count: 3, temperature: 0.5), 1e4 + 0.5 * Float(log(2.0)),
+                       accuracy: 1e-2)
+    }
+
+    func testFewerThanTwoActionsIsRejected() {
+        XCTAssertThrowsError(try DiscreteSAC(obsDim: 4, actionCount: 1, hidden: [8], batchSize: 4)) { error in
+            XCTAssertTrue("\(error)".contains("n_actions"))
+        }
+    }
+}

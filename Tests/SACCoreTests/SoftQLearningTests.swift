@@ -1,0 +1,63 @@
+import XCTest
+@testable import SACCore
+
+final class SoftQLearningTests: XCTestCase {
+    func prepared(seed: UInt64) throws -> (SoftQLearning, TransitionBatch) {
+        let agent = try SoftQLearning(obsDim: 4, actionCount: 3, hidden: [8, 8], batchSize: 6, alpha: 0.5, seed: seed)
+        let batch = try TransitionBatch(size: 6, obsDim: 4, actionDim: 1)
+        var random = RandomSource(seed: seed &+ 7)
+        for r in 0..<6 {
+            for i in 0..<4 {
+                batch.observations[r * 4 + i] = random.uniform(-1, 1)
+                batch.nextObservations[r * 4 + i] = random.uniform(-1, 1)
+            }
+            batch.actions[r] = Float(random.index(below: 3))
+            batch.rewards[r] = random.uniform(-1, 1)
+            batch.terminals[r] = r == 4 ? 1 : 0
+        }
+        agent.critics.target1.initialize(&random)
+        agent.critics.target2.initialize(&random)
+        return (agent, batch)
+    }
+
+    /// The seed is fixed so that no ReLU input lies within the finite-difference step of zero.
+    func testLossGradientsMatchFiniteDifferences() throws {
+        let (agent, batch) = try prepared(seed: 2)
+        agent.computeTargets(batch)
+        _ = agent.critics.lossAndGradients(batch)
+        for (name, critic) in [("Q1", agent.critics.critic1), ("Q2", agent.critics.critic2)] {
+            assertMatchesFiniteDifferences(critic.parameters.base, count: critic.parameterCount,
+                                           analytic: critic.gradients.array, "soft Q loss d/d\(name)") {
+                agent.critics.lossAndGradients(batch).loss
+            }
+        }
+    }
+
+    func testTargetsAreRewardPlusDiscountedSoftValueOfTheTargetHeads() throws {
+        let (agent, batch) = try prepared(seed: 4)
+        agent.computeTargets(batch)
+        let next = agent.critics.minimum(batch.nextObservations.base, rows: 6, useTargets: true)
+        for r in 0..<6 {
+            let q = (0..<3).map { Double(next[r * 3 + $0]) }
+            let softValue = 0.5 * log(q.reduce(0.0) { $0 + exp($1 / 0.5) })  // α log Σ exp(Q/α), direct
+            let y = Double(batch.rewards[r]) + 0.99 * (1 - Double(batch.terminals[r])) * softValue
+            XCTAssertEqual(Double(agent.critics.targets[r]), y, accuracy: 1e-4 * max(1, abs(y)))
+        }
+    }
+
+    func testBoltzmannProbabilitiesFollowQOverAlphaAndStayFiniteAtExtremes() throws {
+        let (agent, _) = try prepared(seed: 5)
+        let obs: [Float] = [0.2, -0.4, 0.1, 0.9]
+        agent.boltzmann(obs, rows: 1)
+        let q = agent.critics.minimum
+        let weights = (0..<3).map { exp(Double(q[$0]) / 0.5) }
+        for a in 0..<3 {
+            XCTAssertEqual(Double(agent.probabilities[a]), weights[a] / weights.reduce(0, +), accuracy: 1e-6)
+        }
+        var p = [Float](repeating: 0, count: 3), logP = p
+        Softmax.rows([1e4, -1e4, 1e4], rows: 1, columns: 3, temperature: 0.1, probabilities: &p, logProbabilities: &logP)
+        XCTAssertTrue((p + logP).allSatisfy(\.isFinite))
+        XCTAssertEqual(p[0], 0.5, accuracy: 1e-6)
+        XCTAssertEqual(p[1], 0)
+    }
+}
