@@ -9,17 +9,8 @@ final class DiscreteSACTests: XCTestCase {
     func prepared(seed: UInt64 = 3, actions: Int = 3) throws -> (DiscreteSAC, TransitionBatch) {
         let agent = try DiscreteSAC(obsDim: 4, actionCount: actions, hidden: [8, 8], batchSize: 6,
                                     initialAlpha: 0.3, seed: seed)
-        let batch = try TransitionBatch(size: 6, obsDim: 4, actionDim: 1)
         var random = RandomSource(seed: seed &+ 100)
-        for r in 0..<6 {
-            for i in 0..<4 {
-                batch.observations[r * 4 + i] = random.uniform(-1, 1)
-                batch.nextObservations[r * 4 + i] = random.uniform(-1, 1)
-            }
-            batch.actions[r] = Float(random.index(below: actions))
-            batch.rewards[r] = random.uniform(-1, 1)
-            batch.terminals[r] = r == 2 ? 1 : 0
-        }
+        let batch = try randomDiscreteBatch(size: 6, obsDim: 4, actions: actions, terminalRow: 2, random: &random)
         // Targets that differ from the critics, so the soft value is not trivially Q itself.
         agent.critics.target1.initialize(&random)
         agent.critics.target2.initialize(&random)

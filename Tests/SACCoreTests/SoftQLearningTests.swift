@@ -4,17 +4,8 @@ import XCTest
 final class SoftQLearningTests: XCTestCase {
     func prepared(seed: UInt64) throws -> (SoftQLearning, TransitionBatch) {
         let agent = try SoftQLearning(obsDim: 4, actionCount: 3, hidden: [8, 8], batchSize: 6, alpha: 0.5, seed: seed)
-        let batch = try TransitionBatch(size: 6, obsDim: 4, actionDim: 1)
         var random = RandomSource(seed: seed &+ 7)
-        for r in 0..<6 {
-            for i in 0..<4 {
-                batch.observations[r * 4 + i] = random.uniform(-1, 1)
-                batch.nextObservations[r * 4 + i] = random.uniform(-1, 1)
-            }
-            batch.actions[r] = Float(random.index(below: 3))
-            batch.rewards[r] = random.uniform(-1, 1)
-            batch.terminals[r] = r == 4 ? 1 : 0
-        }
+        let batch = try randomDiscreteBatch(size: 6, obsDim: 4, actions: 3, terminalRow: 4, random: &random)
         agent.critics.target1.initialize(&random)
         agent.critics.target2.initialize(&random)
         return (agent, batch)

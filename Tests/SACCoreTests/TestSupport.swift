@@ -61,6 +61,23 @@ func fillReplay(_ agent: ContinuousSAC, count: Int, seed: UInt64 = 11) throws {
     }
 }
 
+/// A batch of random discrete transitions (obs in ±1, action indices below `actions`, rewards in
+/// ±1, row `terminalRow` terminal), for the discrete agents' loss tests.
+func randomDiscreteBatch(size: Int, obsDim: Int, actions: Int, terminalRow: Int,
+                         random: inout RandomSource) throws -> TransitionBatch {
+    let batch = try TransitionBatch(size: size, obsDim: obsDim, actionDim: 1)
+    for r in 0..<size {
+        for i in 0..<obsDim {
+            batch.observations[r * obsDim + i] = random.uniform(-1, 1)
+            batch.nextObservations[r * obsDim + i] = random.uniform(-1, 1)
+        }
+        batch.actions[r] = Float(random.index(below: actions))
+        batch.rewards[r] = random.uniform(-1, 1)
+        batch.terminals[r] = r == terminalRow ? 1 : 0
+    }
+    return batch
+}
+
 extension FloatBuffer {
     convenience init(_ values: [Float]) throws {
         try self.init(count: values.count)

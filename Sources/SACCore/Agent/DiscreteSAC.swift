@@ -41,9 +41,7 @@ public final class DiscreteSAC {
     public init(obsDim: Int, actionCount: Int, hidden: [Int], batchSize: Int, learningRate: Float = 3e-4,
                 gamma: Float = 0.99, tau: Float = 0.005, initialAlpha: Float = 1, autoAlpha: Bool = true,
                 targetEntropyScale: Float = 0.98, seed: UInt64 = 0) throws(SACError) {
-        guard actionCount >= 2 else {
-            throw SACError(.invalidConfig, "sac_config.n_actions is \(actionCount); a discrete agent needs at least 2")
-        }
+        try DiscreteTwinCritics.checkActionCount(actionCount)
         self.obsDim = obsDim
         self.actionCount = actionCount
         self.batchSize = batchSize

@@ -16,6 +16,12 @@ public final class DiscreteTwinCritics {
     let gradient1: FloatBuffer
     let gradient2: FloatBuffer
 
+    static func checkActionCount(_ actionCount: Int) throws(SACError) {
+        guard actionCount >= 2 else {
+            throw SACError(.invalidConfig, "sac_config.n_actions is \(actionCount); a discrete agent needs at least 2")
+        }
+    }
+
     init(sizes: [Int], maxBatch: Int, learningRate: Float, random: inout RandomSource) throws(SACError) {
         actionCount = sizes[sizes.count - 1]
         critic1 = try MLP(sizes: sizes, maxBatch: maxBatch)

@@ -31,9 +31,7 @@ public final class SoftQLearning {
 
     public init(obsDim: Int, actionCount: Int, hidden: [Int], batchSize: Int, learningRate: Float = 3e-4,
                 gamma: Float = 0.99, tau: Float = 0.005, alpha: Float = 0.1, seed: UInt64 = 0) throws(SACError) {
-        guard actionCount >= 2 else {
-            throw SACError(.invalidConfig, "sac_config.n_actions is \(actionCount); a discrete agent needs at least 2")
-        }
+        try DiscreteTwinCritics.checkActionCount(actionCount)
         guard alpha.isFinite, alpha > 0 else {
             throw SACError(.invalidConfig, "sac_config.initial_alpha is \(alpha); it must be a positive finite number")
         }
