@@ -6,7 +6,7 @@
 #     and rejects a bad line, multi_agent trains two agents in two threads, the C++ example trains
 #     through sac.hpp;
 #  4. valgrind on a short training run with save, and on infer loading it: 0 errors, 0 bytes
-#     definitely lost;
+#     definitely lost; and the same count of heap allocations for 4 and for 24 updates;
 #  5. make uninstall leaves nothing behind.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -64,11 +64,22 @@ fi
     && ok "C++ example trained and saved" || fail "C++ example"
 
 step "valgrind (short training with save, then loading)"
-vg="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --quiet"
-if $vg "$bin/train_pendulum" 300 2 "$work/vg-policy.json" > /dev/null 2> "$work/vg-train.log" || [ $? = 1 ]; then
-    ok "train_pendulum under valgrind: 0 errors, 0 bytes definitely lost"
+# Updates start at step 256 (batch_size); under valgrind one costs about a second, so the runs are
+# short: 260 steps (4 updates) and 280 steps (24 updates). Both must be clean, and since act,
+# observe and update allocate nothing after create, both must make the same number of allocations.
+vg="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+allocs() { grep -o 'total heap usage: [0-9,]* allocs' "$1" | tr -dc '0-9'; }
+for steps in 260 280; do
+    if $vg "$bin/train_pendulum" $steps 2 "$work/vg-policy.json" > /dev/null 2> "$work/vg-$steps.log" || [ $? = 1 ]; then
+        ok "train_pendulum $steps steps under valgrind: 0 errors, 0 bytes definitely lost"
+    else
+        fail "train_pendulum $steps steps under valgrind"; grep -E "ERROR SUMMARY|definitely" "$work/vg-$steps.log"
+    fi
+done
+if [ -n "$(allocs "$work/vg-260.log")" ] && [ "$(allocs "$work/vg-260.log")" = "$(allocs "$work/vg-280.log")" ]; then
+    ok "no heap allocation per step or update: $(allocs "$work/vg-260.log") allocations in all, for 4 and for 24 updates"
 else
-    fail "train_pendulum under valgrind"; cat "$work/vg-train.log"
+    fail "allocations grow with training: $(allocs "$work/vg-260.log") for 4 updates, $(allocs "$work/vg-280.log") for 24"
 fi
 if $vg "$bin/infer" "$work/vg-policy.json" --demo > /dev/null 2> "$work/vg-infer.log"; then
     ok "infer under valgrind: 0 errors, 0 bytes definitely lost"
