@@ -20,13 +20,7 @@ final class DiscreteSACTests: XCTestCase {
     func testCriticLossGradientsMatchFiniteDifferences() throws {
         let (agent, batch) = try prepared(seed: 9)
         agent.computeCriticTargets(batch, alpha: agent.alpha)
-        _ = agent.critics.lossAndGradients(batch)
-        for (name, critic) in [("Q1", agent.critics.critic1), ("Q2", agent.critics.critic2)] {
-            assertMatchesFiniteDifferences(critic.parameters.base, count: critic.parameterCount,
-                                           analytic: critic.gradients.array, "discrete critic loss d/d\(name)") {
-                agent.critics.lossAndGradients(batch).loss
-            }
-        }
+        assertTwinCriticGradientsMatchFiniteDifferences(agent.critics, batch, "discrete critic loss")
     }
 
     func testActorLossGradientsMatchFiniteDifferences() throws {

@@ -15,13 +15,7 @@ final class SoftQLearningTests: XCTestCase {
     func testLossGradientsMatchFiniteDifferences() throws {
         let (agent, batch) = try prepared(seed: 2)
         agent.computeTargets(batch)
-        _ = agent.critics.lossAndGradients(batch)
-        for (name, critic) in [("Q1", agent.critics.critic1), ("Q2", agent.critics.critic2)] {
-            assertMatchesFiniteDifferences(critic.parameters.base, count: critic.parameterCount,
-                                           analytic: critic.gradients.array, "soft Q loss d/d\(name)") {
-                agent.critics.lossAndGradients(batch).loss
-            }
-        }
+        assertTwinCriticGradientsMatchFiniteDifferences(agent.critics, batch, "soft Q loss")
     }
 
     func testTargetsAreRewardPlusDiscountedSoftValueOfTheTargetHeads() throws {

@@ -61,6 +61,19 @@ func fillReplay(_ agent: ContinuousSAC, count: Int, seed: UInt64 = 11) throws {
     }
 }
 
+/// Both heads' gradients of the discrete critic loss (targets already computed) against finite differences.
+func assertTwinCriticGradientsMatchFiniteDifferences(
+    _ critics: DiscreteTwinCritics, _ batch: TransitionBatch, _ what: String,
+    file: StaticString = #filePath, line: UInt = #line
+) {
+    _ = critics.lossAndGradients(batch)
+    for (name, critic) in [("Q1", critics.critic1), ("Q2", critics.critic2)] {
+        assertMatchesFiniteDifferences(critic.parameters.base, count: critic.parameterCount,
+                                       analytic: critic.gradients.array, "\(what) d/d\(name)",
+                                       loss: { critics.lossAndGradients(batch).loss }, file: file, line: line)
+    }
+}
+
 /// A batch of random discrete transitions (obs in ±1, action indices below `actions`, rewards in
 /// ±1, row `terminalRow` terminal), for the discrete agents' loss tests.
 func randomDiscreteBatch(size: Int, obsDim: Int, actions: Int, terminalRow: Int,

@@ -202,20 +202,11 @@ public final class ContinuousSAC {
     func criticLossAndGradients(_ batch: TransitionBatch) -> (loss: Float, meanQ: Float) {
         let n = batch.size
         let (q1, q2) = evaluateCritics(critic1, critic2, batch.observations.base, batch.actions.base, rows: n)
-        var loss: Float = 0
-        var sumQ: Float = 0
-        let scale = 1 / Float(n)
-        for r in 0..<n {
-            let e1 = q1[r] - targets[r]
-            let e2 = q2[r] - targets[r]
-            loss += 0.5 * (e1 * e1 + e2 * e2)
-            sumQ += min(q1[r], q2[r])
-            qGradient1[r] = e1 * scale
-            qGradient2[r] = e2 * scale
-        }
+        let result = twinCriticSquaredError(q1, q2, targets: targets.base, rows: n, width: 1, column: { _ in 0 },
+                                            gradient1: qGradient1.base, gradient2: qGradient2.base)
         critic1.backward(qGradient1.base, parameterGradients: true)
         critic2.backward(qGradient2.base, parameterGradients: true)
-        return (loss * scale, sumQ * scale)
+        return result
     }
 
     /// Loss mean(α log π(a|s) − min(Q₁, Q₂)(s, a)) with a reparameterised; the critics only pass

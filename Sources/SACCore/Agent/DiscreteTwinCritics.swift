@@ -56,23 +56,15 @@ public final class DiscreteTwinCritics {
         let n = batch.size
         let q1 = critic1.forward(batch.observations.base, batch: n)
         let q2 = critic2.forward(batch.observations.base, batch: n)
-        gradient1.fill(0)
+        gradient1.fill(0)  // only the stored action's head gets a gradient
         gradient2.fill(0)
-        var loss: Float = 0
-        var sumQ: Float = 0
-        let scale = 1 / Float(n)
-        for r in 0..<n {
-            let k = r * actionCount + Int(batch.actions[r])
-            let e1 = q1[k] - targets[r]
-            let e2 = q2[k] - targets[r]
-            loss += 0.5 * (e1 * e1 + e2 * e2)
-            sumQ += min(q1[k], q2[k])
-            gradient1[k] = e1 * scale
-            gradient2[k] = e2 * scale
-        }
+        let actions = batch.actions.base
+        let result = twinCriticSquaredError(q1, q2, targets: targets.base, rows: n, width: actionCount,
+                                            column: { Int(actions[$0]) }, gradient1: gradient1.base,
+                                            gradient2: gradient2.base)
         critic1.backward(gradient1.base, parameterGradients: true)
         critic2.backward(gradient2.base, parameterGradients: true)
-        return (loss * scale, sumQ * scale)
+        return result
     }
 
     /// One Adam step on each head, then θ' ← τθ + (1 − τ)θ' for the targets.
