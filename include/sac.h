@@ -52,9 +52,9 @@ extern "C" {
 /* ------------------------------------------------------------------------------------------ */
 
 #define SAC_VERSION_MAJOR 0
-#define SAC_VERSION_MINOR 1
+#define SAC_VERSION_MINOR 2
 #define SAC_VERSION_PATCH 0
-#define SAC_VERSION_STRING "0.1.0"
+#define SAC_VERSION_STRING "0.2.0"
 
 /* Bumped on any incompatible change of this header; it is also the SONAME suffix (libsac.so.0). */
 #define SAC_ABI_VERSION 0
@@ -83,7 +83,8 @@ typedef enum sac_status {
     SAC_ERR_POLICY_ONLY = -9,     /* the agent was loaded from a policy file: it can act, not learn */
     SAC_ERR_FORMAT = -10,         /* JSON or replay data is corrupt, truncated or does not fit */
     SAC_ERR_IO = -11,             /* a file could not be opened, read or written */
-    SAC_ERR_BUFFER_TOO_SMALL = -12 /* an output buffer is too small; the size needed is reported */
+    SAC_ERR_BUFFER_TOO_SMALL = -12, /* an output buffer is too small; the size needed is reported */
+    SAC_ERR_WRONG_ALGORITHM = -13 /* a continuous-only function on a discrete agent, or the reverse */
 } sac_status;
 
 /* A short constant name for a status code ("SAC_ERR_LENGTH"), or "SAC_ERR_UNKNOWN" for a value
@@ -101,9 +102,33 @@ const char *sac_last_error(void);
 /* Basics: configuration                                                                      */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Upper bounds of the fixed-size arrays in sac_config. */
+/* Upper bounds of the fixed-size arrays in sac_config, and of n_actions. */
 #define SAC_MAX_ACTION_DIM 64
 #define SAC_MAX_HIDDEN_LAYERS 8
+#define SAC_MAX_ACTIONS 65536
+
+/* The members of the SAC family (sac_config.algorithm). Which to pick:
+ *  - SAC_ALGO_CONTINUOUS: continuous actions (torques, velocities). The modern default (SAC-v2,
+ *    arXiv 1812.05905): twin Q critics with target networks, temperature alpha learned.
+ *  - SAC_ALGO_CONTINUOUS_V1: the original SAC (arXiv 1801.01290) with a state-value network V and
+ *    its target; alpha fixed by default (0.2). For reproducing the 2018 paper or comparing.
+ *  - SAC_ALGO_DISCRETE: a finite set of actions (CartPole, Atari-like menus). Discrete SAC
+ *    (arXiv 1910.07207): softmax policy, per-action twin Q heads, alpha learned toward
+ *    target_entropy_scale * log(n_actions).
+ *  - SAC_ALGO_SOFT_Q: discrete soft Q-learning (arXiv 1702.08165): no actor network, actions drawn
+ *    from the Boltzmann distribution exp(Q/alpha) of the critics; alpha fixed (default 0.05).
+ * Continuous agents use sac_act / sac_observe with float actions; discrete ones use
+ * sac_act_discrete / sac_observe_discrete with action indices. The other kind's functions return
+ * SAC_ERR_WRONG_ALGORITHM. */
+typedef enum sac_algorithm {
+    SAC_ALGO_CONTINUOUS = 0,
+    SAC_ALGO_CONTINUOUS_V1 = 1,
+    SAC_ALGO_DISCRETE = 2,
+    SAC_ALGO_SOFT_Q = 3
+} sac_algorithm;
+
+/* sac_config.auto_alpha: learn alpha or keep it fixed, or let the algorithm decide (the default). */
+#define SAC_AUTO_ALPHA_DEFAULT (-1)
 
 /* Agent configuration. Always start from sac_config_default(), then change what you need.
  * Defaults follow Stable-Baselines3's SAC. */
@@ -111,7 +136,9 @@ typedef struct sac_config {
     size_t struct_size;            /* sizeof(sac_config); see the conventions above */
 
     uint32_t obs_dim;              /* observation length, >= 1 (default 0: must be set) */
-    uint32_t action_dim;           /* action length, 1..SAC_MAX_ACTION_DIM (default 0: must be set) */
+    /* Continuous algorithms: action length, 1..SAC_MAX_ACTION_DIM (default 0: must be set).
+     * Discrete algorithms take n_actions instead and need action_dim left at 0. */
+    uint32_t action_dim;
     /* Per-dimension action bounds in the environment's units, finite, low < high (default -1, 1).
      * sac_act returns actions inside them; the policy itself works in [-1, 1]. */
     float action_low[SAC_MAX_ACTION_DIM];
@@ -132,17 +159,34 @@ typedef struct sac_config {
     uint64_t learning_starts;      /* sac_act returns uniform random actions (unless deterministic)
                                       until this many transitions were observed (default 100) */
 
-    float initial_alpha;           /* initial entropy temperature, > 0 (default 1.0) */
-    int32_t auto_alpha;            /* nonzero: learn alpha toward target_entropy (default 1) */
-    /* Target entropy for the automatic temperature. NaN (the default) means -action_dim. */
+    /* Entropy temperature alpha (the initial value when learned), > 0. NaN (the default) means the
+     * algorithm's default: 1.0 when alpha is learned, 0.2 for SAC_ALGO_CONTINUOUS_V1 and 0.05 for
+     * SAC_ALGO_SOFT_Q. */
+    float initial_alpha;
+    /* 1 (or any positive value): learn alpha toward target_entropy; 0: keep it fixed at initial_alpha;
+     * SAC_AUTO_ALPHA_DEFAULT (-1, the default): learn it for SAC_ALGO_CONTINUOUS and
+     * SAC_ALGO_DISCRETE, keep it fixed for SAC_ALGO_CONTINUOUS_V1. SAC_ALGO_SOFT_Q rejects 1. */
+    int32_t auto_alpha;
+    /* Target entropy for the automatic temperature. NaN (the default) means -action_dim for
+     * continuous algorithms and target_entropy_scale * log(n_actions) for discrete ones. */
     float target_entropy;
 
     uint64_t seed;                 /* seeds weights, exploration noise and replay sampling (default 0) */
+
+    /* ---- appended in 0.2.0 (a 0.1 caller's smaller struct_size leaves these at their defaults) ---- */
+    int32_t algorithm;             /* a sac_algorithm (default SAC_ALGO_CONTINUOUS) */
+    /* Discrete algorithms: the number of actions, 2..SAC_MAX_ACTIONS; actions are the indices
+     * 0 .. n_actions-1. Continuous algorithms need it left at 0 (the default). */
+    uint32_t n_actions;
+    /* SAC_ALGO_DISCRETE's default target entropy as a fraction of the largest possible entropy
+     * log(n_actions), in (0, 1] (default 0.98). */
+    float target_entropy_scale;
 } sac_config;
 
 /* Fills *out with the defaults and sets out->struct_size = struct_size.
  * struct_size is the size of the caller's sac_config (pass sizeof(sac_config)); it must be at
- * least the size of the first published sac_config and at most the size this library knows.
+ * least the size of the first published sac_config (0.1.0, which ended at `seed`) and at most the
+ * size this library knows.
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT or SAC_ERR_STRUCT_SIZE. Thread-safe. */
 int sac_config_default(sac_config *out, size_t struct_size);
 
@@ -164,7 +208,8 @@ int sac_agent_create(const sac_config *config, sac_agent **out);
  * used afterwards. */
 void sac_agent_destroy(sac_agent *agent);
 
-/* Copies the agent's configuration (with defaults resolved, e.g. target_entropy) into *out,
+/* Copies the agent's configuration (with defaults resolved: initial_alpha, auto_alpha and
+ * target_entropy hold the values in use) into *out,
  * writing only the first struct_size bytes (pass sizeof(sac_config)).
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT or SAC_ERR_STRUCT_SIZE. */
 int sac_agent_config(const sac_agent *agent, sac_config *out, size_t struct_size);
@@ -173,14 +218,15 @@ int sac_agent_config(const sac_agent *agent, sac_config *out, size_t struct_size
 /* Basics: acting, observing, learning                                                        */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Computes an action for one observation and writes it, in the environment's units (inside
- * [action_low, action_high]), to action[0 .. action_dim).
+/* Continuous agents: computes an action for one observation and writes it, in the environment's
+ * units (inside [action_low, action_high]), to action[0 .. action_dim).
  * deterministic != 0: the policy's mean action tanh(mu(obs)), for evaluation and deployment.
  * deterministic == 0: a sample from the policy; while fewer than learning_starts transitions have
  * been observed, a uniform random action instead (warm-up exploration).
  * obs_len must equal obs_dim and action_len must equal action_dim.
- * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_LENGTH or SAC_ERR_NON_FINITE (obs holds NaN/inf;
- * nothing is written and the random state does not advance). Allocates nothing. */
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_WRONG_ALGORITHM (a discrete agent: use
+ * sac_act_discrete), SAC_ERR_LENGTH or SAC_ERR_NON_FINITE (obs holds NaN/inf; nothing is written
+ * and the random state does not advance). Allocates nothing. */
 int sac_act(sac_agent *agent, const float *obs, size_t obs_len, int deterministic,
             float *action, size_t action_len);
 
@@ -192,24 +238,53 @@ int sac_act(sac_agent *agent, const float *obs, size_t obs_len, int deterministi
 int sac_act_batch(sac_agent *agent, const float *obs, size_t n, size_t obs_len, int deterministic,
                   float *actions, size_t actions_len);
 
-/* Stores one transition in the replay buffer (overwriting the oldest when full).
+/* Continuous agents: stores one transition in the replay buffer (overwriting the oldest when full).
  * action is in the environment's units, as returned by sac_act; it is mapped to the policy's
  * [-1, 1] range and clipped to [action_low, action_high] first, as environments clip.
  * terminated != 0: the episode ended in a terminal state; the target does not bootstrap from
  * next_obs. truncated != 0: the episode was cut by a time limit; the target still bootstraps.
  * (truncated only matters to the caller's loop; it is accepted so that call sites read like
  * Gymnasium's step() and are hard to get wrong.)
- * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_POLICY_ONLY, SAC_ERR_LENGTH or SAC_ERR_NON_FINITE
- * (obs, action, reward or next_obs holds NaN/inf; nothing is stored). Allocates nothing. */
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_WRONG_ALGORITHM (a discrete agent: use
+ * sac_observe_discrete), SAC_ERR_POLICY_ONLY, SAC_ERR_LENGTH or SAC_ERR_NON_FINITE (obs, action,
+ * reward or next_obs holds NaN/inf; nothing is stored). Allocates nothing. */
 int sac_observe(sac_agent *agent, const float *obs, size_t obs_len, const float *action,
                 size_t action_len, float reward, const float *next_obs, size_t next_obs_len,
                 int terminated, int truncated);
+
+/* Discrete agents (SAC_ALGO_DISCRETE, SAC_ALGO_SOFT_Q): picks an action index in [0, n_actions)
+ * for one observation and writes it to *action.
+ * deterministic != 0: the most probable action (argmax of the policy; the first on ties).
+ * deterministic == 0: a draw from the policy (softmax for discrete SAC, Boltzmann exp(Q/alpha) for
+ * soft Q-learning); while fewer than learning_starts transitions have been observed, a uniform
+ * random index instead. obs_len must equal obs_dim.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_WRONG_ALGORITHM (a continuous agent: use
+ * sac_act), SAC_ERR_LENGTH or SAC_ERR_NON_FINITE (nothing is written and the random state does
+ * not advance). Allocates nothing. */
+int sac_act_discrete(sac_agent *agent, const float *obs, size_t obs_len, int deterministic,
+                     int32_t *action);
+
+/* sac_act_discrete for n observations: obs is row-major [n x obs_dim] with obs_len == n * obs_dim;
+ * actions receives n indices (actions_len == n). Rows behave as in sac_act_batch.
+ * Returns as sac_act_discrete. Allocates nothing. */
+int sac_act_discrete_batch(sac_agent *agent, const float *obs, size_t n, size_t obs_len,
+                           int deterministic, int32_t *actions, size_t actions_len);
+
+/* Discrete agents: sac_observe with the action index that was taken.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_WRONG_ALGORITHM (a continuous agent: use
+ * sac_observe), SAC_ERR_POLICY_ONLY, SAC_ERR_LENGTH, SAC_ERR_INVALID_ARGUMENT (action outside
+ * [0, n_actions)) or SAC_ERR_NON_FINITE. Nothing is stored on failure. Allocates nothing. */
+int sac_observe_discrete(sac_agent *agent, const float *obs, size_t obs_len, int32_t action,
+                         float reward, const float *next_obs, size_t next_obs_len, int terminated,
+                         int truncated);
 
 /* The number of transitions currently in the replay buffer (at most replay_capacity).
  * Returns SAC_OK or SAC_ERR_NULL_ARGUMENT. */
 int sac_replay_size(const sac_agent *agent, uint64_t *out);
 
-/* What one gradient step measured (the last step of a sac_update call). */
+/* What one gradient step measured (the last step of a sac_update call). Discrete SAC computes the
+ * expectations over actions exactly; soft Q-learning has no actor and reports 0 for actor_loss,
+ * alpha_loss and entropy. */
 typedef struct sac_update_stats {
     size_t struct_size;     /* sizeof(sac_update_stats) */
     float critic_loss;      /* 1/2 mean (Q1 - y)^2 + 1/2 mean (Q2 - y)^2 */
@@ -218,6 +293,8 @@ typedef struct sac_update_stats {
     float alpha_loss;       /* mean (-log(alpha) * (log pi(a|s) + target_entropy)); 0 if fixed */
     float entropy;          /* estimate of the policy entropy, -mean log pi(a|s) */
     float mean_q;           /* mean of min(Q1, Q2) over the batch's stored actions */
+    /* ---- appended in 0.2.0 ---- */
+    float value_loss;       /* SAC_ALGO_CONTINUOUS_V1: 1/2 mean (V(s) - v)^2; 0 otherwise */
 } sac_update_stats;
 
 /* Runs gradient_steps SAC gradient steps (critics, actor, temperature, target critics), each on a
@@ -229,6 +306,33 @@ typedef struct sac_update_stats {
  * transitions stored; nothing changes). Allocates nothing. */
 int sac_update(sac_agent *agent, uint32_t gradient_steps, sac_update_stats *stats);
 
+/* A caller-provided minibatch for sac_update_from_batch, for users who keep their own replay
+ * (offline data, prioritized replay). Row i is the transition (obs_i, action_i, reward_i,
+ * next_obs_i, terminated_i); every array has n rows. */
+typedef struct sac_batch {
+    size_t struct_size;            /* sizeof(sac_batch) */
+    size_t n;                      /* rows, 1..batch_size */
+    const float *obs;              /* [n x obs_dim] */
+    /* Continuous agents: [n x action_dim] in the environment's units, as sac_observe takes them
+     * (clipped to the bounds). Must be NULL for discrete agents. */
+    const float *actions;
+    /* Discrete agents: [n] action indices in [0, n_actions). Must be NULL for continuous agents. */
+    const int32_t *action_indices;
+    const float *rewards;          /* [n] */
+    const float *next_obs;         /* [n x obs_dim] */
+    const uint8_t *terminated;     /* [n], nonzero: terminal (no bootstrapping from next_obs) */
+} sac_batch;
+
+/* One gradient step (exactly what one step of sac_update does) on the caller's batch instead of a
+ * sample from the agent's replay buffer, which it neither reads nor changes. The batch is copied
+ * and validated completely first: on failure nothing changes. stats as in sac_update.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT (agent, batch or an array the algorithm needs),
+ * SAC_ERR_STRUCT_SIZE, SAC_ERR_POLICY_ONLY, SAC_ERR_LENGTH (n is 0 or above batch_size),
+ * SAC_ERR_WRONG_ALGORITHM (actions given to a discrete agent or action_indices to a continuous
+ * one), SAC_ERR_INVALID_ARGUMENT (an action index out of range) or SAC_ERR_NON_FINITE.
+ * Allocates nothing. */
+int sac_update_from_batch(sac_agent *agent, const sac_batch *batch, sac_update_stats *stats);
+
 /* Training progress: the number of sac_observe calls that stored a transition and the number
  * of gradient steps taken. Either output pointer may be NULL.
  * Returns SAC_OK or SAC_ERR_NULL_ARGUMENT (agent is NULL). */
@@ -238,12 +342,13 @@ int sac_agent_counters(const sac_agent *agent, uint64_t *env_steps, uint64_t *gr
 /* Weights and checkpoints                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 /*
- * Agents serialise to JSON (format "libsac", version 1; docs/weights-format.md specifies every key,
+ * Agents serialise to JSON (format "libsac", version 2; version 1 files of 0.1.0 still load;
+ * docs/weights-format.md specifies every key,
  * shape and the forward pass, so another language can run a saved policy without libsac):
- *  - a policy file holds the config and the actor: enough to act. An agent loaded from it acts
+ *  - a policy file holds the config and the actor (for soft Q-learning, the twin Q heads): enough to act. An agent loaded from it acts
  *    like the original bit for bit; sac_observe and sac_update return SAC_ERR_POLICY_ONLY.
  *  - a checkpoint holds everything that continues training bit-exactly: config, actor, both critics
- *    and their targets, every Adam moment and step count, log(alpha), counters and random state.
+ *    and their targets (SAC-v1: the value network and its target), every Adam moment and step count, log(alpha), counters and random state.
  *    The replay buffer is saved separately (sac_save_replay), in a compact binary file.
  * Numbers are written as the shortest text that reads back to the same float32, independent of the
  * process locale: save -> load -> save gives identical bytes. Loading is strict: an unknown format

@@ -5,8 +5,8 @@ import SACCore
 extension sac_config {
     /// sizeof(sac_config) as this library's header declares it.
     static let knownSize = MemoryLayout<sac_config>.stride
-    /// The size of the first published sac_config; callers may never pass less.
-    static let minimumSize = MemoryLayout<sac_config>.stride
+    /// The size of the first published sac_config (0.1.0, which ended at `seed`); callers may never pass less.
+    static let minimumSize = MemoryLayout<sac_config>.offset(of: \.algorithm)!
 
     init(_ config: AgentConfig) {
         self.init()
@@ -36,10 +36,13 @@ extension sac_config {
         batch_size = UInt32(config.batchSize)
         replay_capacity = UInt64(config.replayCapacity)
         learning_starts = UInt64(config.learningStarts)
-        initial_alpha = config.initialAlpha
-        auto_alpha = config.autoAlpha ? 1 : 0
+        initial_alpha = config.initialAlpha ?? .nan
+        auto_alpha = config.autoAlpha.map { $0 ? 1 : 0 } ?? SAC_AUTO_ALPHA_DEFAULT
         target_entropy = config.targetEntropy ?? .nan
         seed = config.seed
+        algorithm = config.algorithm.rawValue
+        n_actions = UInt32(config.actionCount)
+        target_entropy_scale = config.targetEntropyScale
     }
 
     /// Reads a caller's config of `struct_size` bytes; fields it does not have keep their defaults.
@@ -54,6 +57,13 @@ extension sac_config {
 
     func agentConfig() throws(SACError) -> AgentConfig {
         var config = AgentConfig(obsDim: Int(obs_dim), actionDim: Int(action_dim))
+        guard let algorithm = Algorithm(rawValue: self.algorithm) else {
+            throw SACError(.invalidConfig, "sac_config.algorithm is \(self.algorithm); expected SAC_ALGO_CONTINUOUS (0), "
+                + "SAC_ALGO_CONTINUOUS_V1 (1), SAC_ALGO_DISCRETE (2) or SAC_ALGO_SOFT_Q (3)")
+        }
+        config.algorithm = algorithm
+        config.actionCount = Int(n_actions)
+        config.targetEntropyScale = target_entropy_scale
         let layers = Int(hidden_layers)
         guard (1...Int(SAC_MAX_HIDDEN_LAYERS)).contains(layers) else {
             throw SACError(.invalidConfig,
@@ -75,8 +85,15 @@ extension sac_config {
         config.batchSize = Int(batch_size)
         config.replayCapacity = Int(clamping: replay_capacity)
         config.learningStarts = Int(clamping: learning_starts)
-        config.initialAlpha = initial_alpha
-        config.autoAlpha = auto_alpha != 0
+        config.initialAlpha = initial_alpha.isNaN ? nil : initial_alpha
+        // 0.1.0 documented "nonzero: learn", so any positive value still means learn.
+        switch auto_alpha {
+        case SAC_AUTO_ALPHA_DEFAULT: config.autoAlpha = nil
+        case 0...: config.autoAlpha = auto_alpha > 0
+        default:
+            throw SACError(.invalidConfig, "sac_config.auto_alpha is \(auto_alpha); expected 1 (learn alpha), "
+                + "0 (keep it fixed) or SAC_AUTO_ALPHA_DEFAULT (-1, the algorithm's default)")
+        }
         config.targetEntropy = target_entropy.isNaN ? nil : target_entropy
         config.seed = seed
         try config.validate()

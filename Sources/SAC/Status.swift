@@ -28,6 +28,7 @@ extension SACError.Kind {
         case .format: SAC_ERR_FORMAT
         case .io: SAC_ERR_IO
         case .bufferTooSmall: SAC_ERR_BUFFER_TOO_SMALL
+        case .wrongAlgorithm: SAC_ERR_WRONG_ALGORITHM
         }
     }
 }
@@ -48,6 +49,12 @@ enum Check {
     static func finite(_ values: UnsafePointer<Float>, count: Int, _ name: String) throws(SACError) {
         for i in 0..<count where !values[i].isFinite {
             throw SACError(.nonFinite, "\(name)[\(i)] is \(values[i]); inputs must be finite")
+        }
+    }
+
+    static func actionIndex(_ index: Int32, _ name: String, count: Int) throws(SACError) {
+        guard index >= 0, Int(index) < count else {
+            throw SACError(.invalidArgument, "\(name) is \(index); it must be an action index in 0...\(count - 1) (n_actions is \(count))")
         }
     }
 

@@ -17,6 +17,8 @@ public struct SACError: Error, Equatable, CustomStringConvertible {
         /// A file could not be read or written.
         case io
         case bufferTooSmall
+        /// A continuous-only function on a discrete agent, or the reverse.
+        case wrongAlgorithm
     }
 
     public let kind: Kind

@@ -7,8 +7,7 @@ final class DiscreteSACTests: XCTestCase {
     /// A small agent and batch. Each test's seed is fixed: central differences are meaningless where
     /// a ReLU input lies within the step h of zero, and these draws keep clear of that.
     func prepared(seed: UInt64 = 3, actions: Int = 3) throws -> (DiscreteSAC, TransitionBatch) {
-        let agent = try DiscreteSAC(obsDim: 4, actionCount: actions, hidden: [8, 8], batchSize: 6,
-                                    initialAlpha: 0.3, seed: seed)
+        let agent = try DiscreteSAC(config: smallDiscreteConfig(actions: actions, seed: seed) { $0.initialAlpha = 0.3 })
         var random = RandomSource(seed: seed &+ 100)
         let batch = try randomDiscreteBatch(size: 6, obsDim: 4, actions: actions, terminalRow: 2, random: &random)
         // Targets that differ from the critics, so the soft value is not trivially Q itself.
@@ -40,7 +39,7 @@ final class DiscreteSACTests: XCTestCase {
                                        "discrete temperature loss d/dlogα") {
             agent.temperatureLossAndGradient(entropy: entropy)
         }
-        XCTAssertEqual(agent.targetEntropy, 0.98 * Float(log(3.0)), accuracy: 1e-6)
+        XCTAssertEqual(agent.config.resolvedTargetEntropy, 0.98 * Float(log(3.0)), accuracy: 1e-6)
     }
 
     /// Forward pass of an MLP in Double from its flat parameters (ReLU hidden layers).
@@ -108,7 +107,7 @@ final class DiscreteSACTests: XCTestCase {
     }
 
     func testFewerThanTwoActionsIsRejected() {
-        XCTAssertThrowsError(try DiscreteSAC(obsDim: 4, actionCount: 1, hidden: [8], batchSize: 4)) { error in
+        XCTAssertThrowsError(try DiscreteSAC(config: smallDiscreteConfig(actions: 1))) { error in
             XCTAssertTrue("\(error)".contains("n_actions"))
         }
     }

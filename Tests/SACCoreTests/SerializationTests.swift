@@ -10,7 +10,8 @@ final class SerializationTests: XCTestCase {
     }
 
     func decode(_ text: String) throws -> ContinuousSAC {
-        try Array(text.utf8).withBytes { bytes throws(SACError) in try AgentJSON.decode(bytes) }
+        let agent = try Array(text.utf8).withBytes { bytes throws(SACError) in try AgentJSON.decode(bytes) }
+        return try XCTUnwrap(agent as? ContinuousSAC)
     }
 
     func testCheckpointRoundTripGivesIdenticalBytes() throws {
@@ -60,11 +61,10 @@ final class ResumeAndLocaleTests: XCTestCase {
         return try ContinuousSAC(config: config)
     }
 
-    func everything(_ agent: ContinuousSAC) -> [[UInt32]] {
-        let buffers = [agent.actor.network.parameters, agent.critic1.parameters, agent.critic2.parameters,
-                       agent.targetCritic1.parameters, agent.targetCritic2.parameters, agent.logAlpha,
-                       agent.actorOptimizer.secondMoment, agent.critic1Optimizer.firstMoment]
-        return buffers.map { $0.array.map(\.bitPattern) }
+    /// Every weight, Adam moment and log α of the agent, as bit patterns.
+    func everything(_ agent: SACAgent) -> [[UInt32]] {
+        let parts = AgentPart.policy(of: agent) + AgentPart.training(of: agent)
+        return parts.flatMap(\.buffers).map { $0.buffer.array.map(\.bitPattern) }
     }
 
     /// Train N + M steps straight, or N steps, checkpoint (JSON + replay file), restore into a fresh

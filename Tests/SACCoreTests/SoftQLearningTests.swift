@@ -3,7 +3,7 @@ import XCTest
 
 final class SoftQLearningTests: XCTestCase {
     func prepared(seed: UInt64) throws -> (SoftQLearning, TransitionBatch) {
-        let agent = try SoftQLearning(obsDim: 4, actionCount: 3, hidden: [8, 8], batchSize: 6, alpha: 0.5, seed: seed)
+        let agent = try SoftQLearning(config: smallDiscreteConfig(actions: 3, seed: seed) { $0.initialAlpha = 0.5 })
         var random = RandomSource(seed: seed &+ 7)
         let batch = try randomDiscreteBatch(size: 6, obsDim: 4, actions: 3, terminalRow: 4, random: &random)
         agent.critics.target1.initialize(&random)
@@ -33,7 +33,7 @@ final class SoftQLearningTests: XCTestCase {
     func testBoltzmannProbabilitiesFollowQOverAlphaAndStayFiniteAtExtremes() throws {
         let (agent, _) = try prepared(seed: 5)
         let obs: [Float] = [0.2, -0.4, 0.1, 0.9]
-        agent.boltzmann(obs, rows: 1)
+        agent.policy(obs, rows: 1)
         let q = agent.critics.minimum
         let weights = (0..<3).map { exp(Double(q[$0]) / 0.5) }
         for a in 0..<3 {

@@ -46,6 +46,19 @@ func smallAgent(obsDim: Int = 3, actionDim: Int = 2, hidden: [Int] = [8, 8], bat
     return try ContinuousSAC(config: config)
 }
 
+/// The config of a small discrete agent (4 observations, `actions` actions) for loss tests.
+func smallDiscreteConfig(actions: Int, algorithm: Algorithm = .discrete, seed: UInt64 = 7,
+                         configure: (inout AgentConfig) -> Void = { _ in }) -> AgentConfig {
+    var config = AgentConfig(obsDim: 4, actionCount: actions, algorithm: algorithm)
+    config.hiddenSizes = [8, 8]
+    config.batchSize = 6
+    config.replayCapacity = 64
+    config.learningStarts = 0
+    config.seed = seed
+    configure(&config)
+    return config
+}
+
 /// Fills an agent's replay buffer with `count` reproducible random transitions.
 func fillReplay(_ agent: ContinuousSAC, count: Int, seed: UInt64 = 11) throws {
     var random = RandomSource(seed: seed)

@@ -25,10 +25,13 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.batch_size, 256)
         XCTAssertEqual(config.replay_capacity, 1_000_000)
         XCTAssertEqual(config.learning_starts, 100)
-        XCTAssertEqual(config.initial_alpha, 1)
-        XCTAssertEqual(config.auto_alpha, 1)
+        XCTAssertTrue(config.initial_alpha.isNaN, "initial_alpha is \(config.initial_alpha)")
+        XCTAssertEqual(config.auto_alpha, SAC_AUTO_ALPHA_DEFAULT)
         XCTAssertTrue(config.target_entropy.isNaN, "target_entropy is \(config.target_entropy)")
         XCTAssertEqual(config.seed, 0)
+        XCTAssertEqual(config.algorithm, Int32(SAC_ALGO_CONTINUOUS.rawValue))
+        XCTAssertEqual(config.n_actions, 0)
+        XCTAssertEqual(config.target_entropy_scale, 0.98)
     }
 
     func testConfigDefaultRejectsNullOut() {
@@ -38,7 +41,7 @@ final class ConfigTests: XCTestCase {
     }
 
     func testConfigDefaultRejectsStructSizeSmallerThanTheHeaders() {
-        for size in [0, MemoryLayout<Int>.size, sizeofConfig - 4] {
+        for size in [0, MemoryLayout<Int>.size, sizeofConfigV0_1 - 4] {
             let memory = PatternedMemory(count: sizeofConfig)
             assertFails(SAC_ERR_STRUCT_SIZE, "sac_config_default", mentioning: ["struct_size", "\(size)"]) {
                 sac_config_default(memory.pointer(to: sac_config.self), size)
@@ -122,7 +125,7 @@ final class ConfigTests: XCTestCase {
 
     func testAgentConfigRejectsStructSizeTooSmall() throws {
         let agent = try makeAgent()
-        let size = sizeofConfig - 4
+        let size = sizeofConfigV0_1 - 4
         let memory = PatternedMemory(count: sizeofConfig)
         assertFailsLeavingAgentUnchanged(agent, SAC_ERR_STRUCT_SIZE, "sac_agent_config", mentioning: ["struct_size", "\(size)"]) {
             sac_agent_config(agent, memory.pointer(to: sac_config.self), size)

@@ -107,7 +107,7 @@ final class CorruptInputTests: XCTestCase {
     func testWrongFormatVersionIsRejected() throws {
         let sources = try makeSources()
         let cases: [(String, [String])] = [
-            ("0", ["version 0"]), ("2", ["version 2"]), ("-1", ["-1"]), (#""1""#, ["a string"]), ("1.5", ["a number"]),
+            ("0", ["version 0"]), ("3", ["version 3"]), ("-1", ["-1"]), (#""1""#, ["a string"]), ("1.5", ["a number"]),
             ("1.0", ["a number"]), ("1e0", ["a number"]), ("null", ["null"]), ("true", ["a boolean"]), ("[1]", ["an array"]),
             ("4294967297", ["4294967297"]),
         ]
@@ -132,9 +132,14 @@ final class CorruptInputTests: XCTestCase {
                        "a policy that claims to be a checkpoint")
         assertRejected(s.checkpoint { $0["kind"] = .string("policy") }, mentioning: [#"$: unexpected key "critics""#],
                        "a checkpoint that claims to be a policy")
-        for value in [#""discrete_sac""#, #""continuous_SAC""#, #""""#, "0", "{}"] {
+        for value in [#""ppo""#, #""continuous_SAC""#, #""""#, "0", "{}"] {
             assertRejected(s.policy { $0["algorithm"] = .literal(value) }, mentioning: ["$.algorithm: "], "algorithm \(value)")
         }
+        // A known algorithm whose config does not fit it: the config is what is wrong.
+        assertRejected(s.policy { $0["algorithm"] = .string("discrete_sac") }, mentioning: ["$.config.action_dim"],
+                       "a continuous file relabelled discrete_sac")
+        assertRejected(s.policy { $0["format_version"] = .literal("1") }, mentioning: ["$.config", "n_actions"],
+                       "a version 2 file relabelled version 1")
     }
 
     // MARK: - Missing and unknown keys
@@ -159,7 +164,7 @@ final class CorruptInputTests: XCTestCase {
                                mentioning: [#"\#(path): missing key "\#(key)""#], "without \(path).\(key)")
             }
         }
-        XCTAssertEqual(count, 68, "keys removed")
+        XCTAssertEqual(count, 70, "keys removed")
     }
 
     func testUnknownKeysAreRejectedNamingTheObjectAndTheKey() throws {
@@ -612,7 +617,7 @@ final class CorruptInputTests: XCTestCase {
         let cases: [(String, [UInt8])] = [
             ("empty", []), ("truncated", Array(s.checkpoint.bytes.dropLast(100))),
             ("trailing data", s.policy.bytes + Array("x".utf8)),
-            ("format_version 2", s.policy { $0["format_version"] = .literal("2") }),
+            ("format_version 3", s.policy { $0["format_version"] = .literal("3") }),
             ("short row", s.policy { $0.editArray(["actor", "layers", 1, "weight", 3]) { $0.removeLast() } }),
             ("missing key", s.checkpoint { $0.editObject(["rng"]) { $0.removeLast() } }),
             ("NaN weight", s.checkpoint { $0["critics", 1, "layers", 1, "bias", 2] = .literal("NaN") }),

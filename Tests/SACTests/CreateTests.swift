@@ -46,7 +46,7 @@ final class CreateTests: XCTestCase {
     }
 
     func testCreateRejectsStructSizeTooSmall() {
-        let size = sizeofConfig - 4
+        let size = sizeofConfigV0_1 - 4
         let memory = PatternedMemory(count: sizeofConfig)
         memory.pointer(to: sac_config.self).pointee = .small()
         memory.setStructSize(size)
@@ -146,9 +146,24 @@ final class CreateTests: XCTestCase {
     }
 
     func testCreateRejectsNonPositiveInitialAlpha() {
-        for bad: Float in [0, -1, .nan, .infinity] {
+        for bad: Float in [0, -1, .infinity, -.infinity] {
             assertCreateRejects(mentioning: ["initial_alpha"]) { $0.initial_alpha = bad }
         }
+    }
+
+    /// A program compiled against the 0.1.0 header passes a shorter sac_config; the fields appended
+    /// since keep their defaults, so it gets the continuous SAC it asked for.
+    func testA0_1SizedConfigCreatesContinuousSACWithDefaultsForTheNewerFields() throws {
+        let memory = PatternedMemory(count: sizeofConfig)
+        memory.pointer(to: sac_config.self).pointee = .small()
+        memory.setStructSize(sizeofConfigV0_1)
+        var handle: OpaquePointer?
+        assertStatus(sac_agent_create(memory.pointer(to: sac_config.self), &handle), SAC_OK, lastErrorMessage())
+        defer { sac_agent_destroy(handle) }
+        let config = agentConfig(try XCTUnwrap(handle))
+        XCTAssertEqual(config.algorithm, Int32(SAC_ALGO_CONTINUOUS.rawValue))
+        XCTAssertEqual(config.n_actions, 0)
+        XCTAssertEqual(config.target_entropy_scale, 0.98)
     }
 
     func testCreateRejectsInfiniteTargetEntropy() {

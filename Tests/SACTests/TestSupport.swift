@@ -8,6 +8,8 @@ import XCTest
 /// sizeof(sac_config) and sizeof(sac_update_stats) as a C compiler sees them (the stride includes
 /// any trailing padding, as C's sizeof does).
 let sizeofConfig = MemoryLayout<sac_config>.stride
+/// sizeof(sac_config) in the 0.1.0 header, which ended at `seed`: what an older caller passes.
+let sizeofConfigV0_1 = MemoryLayout<sac_config>.offset(of: \.algorithm)!
 let sizeofStats = MemoryLayout<sac_update_stats>.stride
 
 // MARK: - Configurations

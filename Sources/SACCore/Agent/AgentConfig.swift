@@ -1,11 +1,24 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Everything that defines an agent; the Swift mirror of `sac_config`.
 /// The defaults here are the single source of the C API's `sac_config_default`.
 public struct AgentConfig: Equatable, Sendable {
     public static let maxActionDim = 64
     public static let maxHiddenLayers = 8
+    public static let maxActionCount = 65_536
 
+    public var algorithm = Algorithm.continuous
     public var obsDim = 0
+    /// Continuous algorithms: the action vector's length. Discrete ones leave it 0.
     public var actionDim = 0
+    /// Discrete algorithms: the number of actions (n_actions). Continuous ones leave it 0.
+    public var actionCount = 0
     /// Per-dimension action bounds in environment units; empty means [-1, 1] for every dimension.
     public var actionLow: [Float] = []
     public var actionHigh: [Float] = []
@@ -18,10 +31,14 @@ public struct AgentConfig: Equatable, Sendable {
     public var batchSize = 256
     public var replayCapacity = 1_000_000
     public var learningStarts = 100
-    public var initialAlpha: Float = 1
-    public var autoAlpha = true
-    /// nil means −actionDim.
+    /// nil: the algorithm's default (`Algorithm.defaultInitialAlpha`).
+    public var initialAlpha: Float?
+    /// nil: the algorithm's default (learned for v2 and discrete SAC, fixed for v1 and soft Q).
+    public var autoAlpha: Bool?
+    /// nil: −actionDim (continuous) or targetEntropyScale · log(actionCount) (discrete).
     public var targetEntropy: Float?
+    /// Discrete SAC's default target entropy as a fraction of the maximum entropy log(actionCount).
+    public var targetEntropyScale: Float = 0.98
     public var seed: UInt64 = 0
 
     public init() {}
@@ -31,7 +48,31 @@ public struct AgentConfig: Equatable, Sendable {
         self.actionDim = actionDim
     }
 
-    public var resolvedTargetEntropy: Float { targetEntropy ?? -Float(actionDim) }
+    public init(obsDim: Int, actionCount: Int, algorithm: Algorithm = .discrete) {
+        self.algorithm = algorithm
+        self.obsDim = obsDim
+        self.actionCount = actionCount
+    }
+
+    public var resolvedTargetEntropy: Float {
+        if let targetEntropy { return targetEntropy }
+        return algorithm.isDiscrete ? targetEntropyScale * logf(Float(actionCount)) : -Float(actionDim)
+    }
+
+    public var resolvedAutoAlpha: Bool { autoAlpha ?? algorithm.learnsTemperatureByDefault }
+    public var resolvedInitialAlpha: Float { initialAlpha ?? algorithm.defaultInitialAlpha }
+
+    /// This config with every algorithm-dependent default written out, as agents report and save it.
+    public var resolved: AgentConfig {
+        var copy = self
+        copy.autoAlpha = resolvedAutoAlpha
+        copy.initialAlpha = resolvedInitialAlpha
+        copy.targetEntropy = resolvedTargetEntropy
+        return copy
+    }
+
+    /// Floats per action in the replay buffer: the action vector, or one index for discrete agents.
+    public var storedActionWidth: Int { algorithm.isDiscrete ? 1 : actionDim }
 
     public func low(_ i: Int) -> Float { actionLow.isEmpty ? -1 : actionLow[i] }
     public func high(_ i: Int) -> Float { actionHigh.isEmpty ? 1 : actionHigh[i] }
@@ -40,8 +81,20 @@ public struct AgentConfig: Equatable, Sendable {
     public func validate() throws(SACError) {
         func fail(_ message: String) -> SACError { SACError(.invalidConfig, "sac_config." + message) }
         guard obsDim >= 1 else { throw fail("obs_dim is \(obsDim); it must be at least 1") }
-        guard (1...Self.maxActionDim).contains(actionDim) else {
-            throw fail("action_dim is \(actionDim); it must be in 1...\(Self.maxActionDim)")
+        if algorithm.isDiscrete {
+            guard actionCount >= 2, actionCount <= Self.maxActionCount else {
+                throw fail("n_actions is \(actionCount); \(algorithm.cName) needs 2...\(Self.maxActionCount) actions")
+            }
+            guard actionDim == 0 else {
+                throw fail("action_dim is \(actionDim); \(algorithm.cName) picks one of n_actions, so leave action_dim at 0")
+            }
+        } else {
+            guard actionCount == 0 else {
+                throw fail("n_actions is \(actionCount); it is for discrete algorithms only, so leave it at 0 for \(algorithm.cName)")
+            }
+            guard (1...Self.maxActionDim).contains(actionDim) else {
+                throw fail("action_dim is \(actionDim); it must be in 1...\(Self.maxActionDim)")
+            }
         }
         for i in 0..<actionDim {
             let (lo, hi) = (low(i), high(i))
@@ -72,11 +125,17 @@ public struct AgentConfig: Equatable, Sendable {
             throw fail("replay_capacity is \(replayCapacity); it must be at least batch_size (\(batchSize)) and at most 2^34")
         }
         guard learningStarts >= 0 else { throw fail("learning_starts is \(learningStarts); it must be >= 0") }
-        guard initialAlpha.isFinite, initialAlpha > 0 else {
-            throw fail("initial_alpha is \(initialAlpha); it must be a positive finite number")
+        if let initialAlpha, !(initialAlpha.isFinite && initialAlpha > 0) {
+            throw fail("initial_alpha is \(initialAlpha); it must be a positive finite number (or NaN for the algorithm's default)")
+        }
+        if algorithm == .softQ, autoAlpha == true {
+            throw fail("auto_alpha is 1, but SAC_ALGO_SOFT_Q keeps alpha fixed: set auto_alpha to 0 or -1 (the default)")
         }
         if let targetEntropy, !targetEntropy.isFinite {
-            throw fail("target_entropy is \(targetEntropy); it must be finite (or NaN for the default -action_dim)")
+            throw fail("target_entropy is \(targetEntropy); it must be finite (or NaN for the algorithm's default)")
+        }
+        guard targetEntropyScale.isFinite, targetEntropyScale > 0, targetEntropyScale <= 1 else {
+            throw fail("target_entropy_scale is \(targetEntropyScale); it must be in (0, 1]")
         }
     }
 }

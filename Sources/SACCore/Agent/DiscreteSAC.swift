@@ -14,81 +14,55 @@ import Darwin
 ///     y          = r + γ (1 − terminated) V(s')
 ///     critics    ½ mean (Q_i(s, a) − y)²  for the stored action a
 ///     actor      mean_s Σ_a π(a|s) [α log π(a|s) − min Q(s, a)]     (Q detached)
-///     α          J = −log α · (−H(π(·|s)) + H̄),  H̄ = targetEntropyScale · log(actionCount)
-///
-/// Not yet reachable through the C ABI (issue 8 wires it up); the core and its tests come first.
-public final class DiscreteSAC {
-    public let obsDim: Int
-    public let actionCount: Int
-    public let batchSize: Int
-    public let gamma: Float
-    public let tau: Float
-    public let autoAlpha: Bool
-    public let targetEntropy: Float
+///     α          J = −log α · (−H(π(·|s)) + H̄),  H̄ = target_entropy_scale · log(actionCount) by default
+public final class DiscreteSAC: DiscreteAgent {
+    /// Outputs the policy's logits, one per action.
     public let actor: MLP
-    public let critics: DiscreteTwinCritics
     public let actorOptimizer: Adam
     public let alphaOptimizer: Adam
     public let logAlpha: FloatBuffer
     let logAlphaGradient: FloatBuffer
-    public var random: RandomSource
-
-    /// Workspaces [batch × actionCount]: softmax probabilities, their logs, and dL/d logits.
-    public let probabilities: FloatBuffer
-    let logProbabilities: FloatBuffer
+    /// dL/d logits, [batch × actionCount].
     let logitGradient: FloatBuffer
 
-    public init(obsDim: Int, actionCount: Int, hidden: [Int], batchSize: Int, learningRate: Float = 3e-4,
-                gamma: Float = 0.99, tau: Float = 0.005, initialAlpha: Float = 1, autoAlpha: Bool = true,
-                targetEntropyScale: Float = 0.98, seed: UInt64 = 0) throws(SACError) {
-        try DiscreteTwinCritics.checkActionCount(actionCount)
-        self.obsDim = obsDim
-        self.actionCount = actionCount
-        self.batchSize = batchSize
-        self.gamma = gamma
-        self.tau = tau
-        self.autoAlpha = autoAlpha
-        targetEntropy = targetEntropyScale * logf(Float(actionCount))
-        let sizes = [obsDim] + hidden + [actionCount]
-        random = RandomSource(seed: seed)
-        actor = try MLP(sizes: sizes, maxBatch: batchSize)
-        actor.initialize(&random)
-        critics = try DiscreteTwinCritics(sizes: sizes, maxBatch: batchSize, learningRate: learningRate, random: &random)
-        actorOptimizer = try Adam(count: actor.parameterCount, learningRate: learningRate)
-        alphaOptimizer = try Adam(count: 1, learningRate: learningRate)
+    public init(config: AgentConfig, trainable: Bool = true) throws(SACError) {
+        var config = config
+        config.algorithm = .discrete
+        try config.validate()
+        actor = try MLP(sizes: [config.obsDim] + config.hiddenSizes + [config.actionCount], maxBatch: config.batchSize)
+        actorOptimizer = try Adam(count: actor.parameterCount, learningRate: config.actorLearningRate)
+        alphaOptimizer = try Adam(count: 1, learningRate: config.alphaLearningRate)
         logAlpha = try FloatBuffer(count: 1)
         logAlphaGradient = try FloatBuffer(count: 1)
-        probabilities = try FloatBuffer(count: batchSize * actionCount)
-        logProbabilities = try FloatBuffer(count: batchSize * actionCount)
-        logitGradient = try FloatBuffer(count: batchSize * actionCount)
-        logAlpha[0] = logf(initialAlpha)
+        logitGradient = try FloatBuffer(count: config.batchSize * config.actionCount)
+        try super.init(validated: config, trainable: trainable)
+        actor.initialize(&random)
+        critics.initialize(&random)
+        logAlpha[0] = logf(self.config.resolvedInitialAlpha)
     }
 
     public var alpha: Float { expf(logAlpha[0]) }
 
-    /// One gradient step on `batch`, whose actions hold action indices (as floats).
-    @discardableResult
-    public func update(on batch: TransitionBatch) -> UpdateStats {
+    override func gradientStep(on batch: TransitionBatch) -> UpdateStats {
         var stats = UpdateStats()
         let alpha = self.alpha
         stats.alpha = alpha
         computeCriticTargets(batch, alpha: alpha)
         (stats.criticLoss, stats.meanQ) = critics.lossAndGradients(batch)
-        critics.step(tau: tau)
+        critics.step(tau: config.tau)
         let entropy: Float
         (stats.actorLoss, entropy) = actorLossAndGradients(batch, alpha: alpha)
         actorOptimizer.step(actor.parameters, actor.gradients)
         stats.entropy = entropy
-        if autoAlpha {
+        if config.resolvedAutoAlpha {
             stats.alphaLoss = temperatureLossAndGradient(entropy: entropy)
             alphaOptimizer.step(logAlpha, logAlphaGradient)
         }
         return stats
     }
 
-    /// Softmax of the actor's logits for `rows` observations into `probabilities` and
-    /// `logProbabilities` (log-sum-exp with the maximum subtracted, finite for any logits).
-    public func policy(_ observations: UnsafePointer<Float>, rows: Int) {
+    /// Softmax of the actor's logits (log-sum-exp with the maximum subtracted, finite for any logits).
+    public override func policy(_ observations: UnsafePointer<Float>, rows: Int) {
         let logits = actor.forward(observations, batch: rows)
         Softmax.rows(logits, rows: rows, columns: actionCount, temperature: 1,
                      probabilities: probabilities.base, logProbabilities: logProbabilities.base)
@@ -105,7 +79,7 @@ public final class DiscreteSAC {
                 let k = r * actionCount + a
                 softValue += probabilities[k] * (q[k] - alpha * logProbabilities[k])
             }
-            critics.targets[r] = batch.rewards[r] + gamma * (1 - batch.terminals[r]) * softValue
+            critics.targets[r] = batch.rewards[r] + config.gamma * (1 - batch.terminals[r]) * softValue
         }
     }
 
@@ -140,7 +114,7 @@ public final class DiscreteSAC {
 
     /// J(log α) = −log α · (−H + H̄) with the batch's mean entropy H; leaves dJ/d log α and returns J.
     func temperatureLossAndGradient(entropy: Float) -> Float {
-        let shortfall = -entropy + targetEntropy
+        let shortfall = -entropy + config.resolvedTargetEntropy
         logAlphaGradient[0] = -shortfall
         return -logAlpha[0] * shortfall
     }

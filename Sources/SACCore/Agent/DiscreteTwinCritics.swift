@@ -16,13 +16,8 @@ public final class DiscreteTwinCritics {
     let gradient1: FloatBuffer
     let gradient2: FloatBuffer
 
-    static func checkActionCount(_ actionCount: Int) throws(SACError) {
-        guard actionCount >= 2 else {
-            throw SACError(.invalidConfig, "sac_config.n_actions is \(actionCount); a discrete agent needs at least 2")
-        }
-    }
-
-    init(sizes: [Int], maxBatch: Int, learningRate: Float, random: inout RandomSource) throws(SACError) {
+    /// Allocates the heads; `initialize` draws their weights.
+    init(sizes: [Int], maxBatch: Int, learningRate: Float) throws(SACError) {
         actionCount = sizes[sizes.count - 1]
         critic1 = try MLP(sizes: sizes, maxBatch: maxBatch)
         critic2 = try MLP(sizes: sizes, maxBatch: maxBatch)
@@ -34,6 +29,9 @@ public final class DiscreteTwinCritics {
         minimum = try FloatBuffer(count: maxBatch * actionCount)
         gradient1 = try FloatBuffer(count: maxBatch * actionCount)
         gradient2 = try FloatBuffer(count: maxBatch * actionCount)
+    }
+
+    func initialize(_ random: inout RandomSource) {
         critic1.initialize(&random)
         critic2.initialize(&random)
         target1.parameters.copy(from: critic1.parameters)

@@ -2,7 +2,7 @@
 /// anyone embedding the core in Swift. Its buffers are allocated once.
 public struct TrainingLoop<Env: Environment> {
     public var environment: Env
-    public private(set) var agent: ContinuousSAC
+    public private(set) var agent: SACAgent
     /// Gradient steps after each environment step, once a batch is available.
     public var updatesPerStep = 1
     public private(set) var episodeReturns: [Float] = []
@@ -14,7 +14,7 @@ public struct TrainingLoop<Env: Environment> {
     private var episodeReturn: Float = 0
     private var needsReset = true
 
-    public init(environment: Env, agent: ContinuousSAC, environmentSeed: UInt64) throws(SACError) {
+    public init(environment: Env, agent: SACAgent, environmentSeed: UInt64) throws(SACError) {
         self.environment = environment
         self.agent = agent
         environmentRandom = RandomSource(seed: environmentSeed)
@@ -25,7 +25,7 @@ public struct TrainingLoop<Env: Environment> {
 
     /// This loop's environment, episode and random state, driving `agent` from now on (e.g. an agent
     /// restored from a checkpoint of this loop's agent).
-    public func continuing(with agent: ContinuousSAC) -> TrainingLoop {
+    public func continuing(with agent: SACAgent) -> TrainingLoop {
         var copy = self
         copy.agent = agent
         return copy

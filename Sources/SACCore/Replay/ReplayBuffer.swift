@@ -74,7 +74,10 @@ public final class ReplayBuffer {
 
 /// A preallocated minibatch of transitions, row-major.
 public final class TransitionBatch {
-    public let size: Int
+    /// Rows allocated.
+    public let capacity: Int
+    /// Rows in use (at most `capacity`): a caller's batch may be smaller than the agent's batch_size.
+    public var size: Int
     public let observations: FloatBuffer
     public let actions: FloatBuffer
     public let rewards: FloatBuffer
@@ -83,6 +86,7 @@ public final class TransitionBatch {
     public let terminals: FloatBuffer
 
     public init(size: Int, obsDim: Int, actionDim: Int) throws(SACError) {
+        capacity = size
         self.size = size
         observations = try FloatBuffer(count: size * obsDim)
         actions = try FloatBuffer(count: size * actionDim)

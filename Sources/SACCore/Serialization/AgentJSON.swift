@@ -6,8 +6,10 @@
 /// before handing it out, so a failure never leaves anything half-loaded.
 public enum AgentJSON {
     public static let formatName = "libsac"
-    public static let formatVersion = 1
-    public static let algorithmName = "continuous_sac"
+    /// Version 2 added discrete and v1 agents ("n_actions", "target_entropy_scale" in the config).
+    /// Version 1 files (continuous SAC only) still load.
+    public static let formatVersion = 2
+    static let readableVersions = 1...2
 
     public enum Kind: String, Sendable {
         case policy
@@ -18,29 +20,21 @@ public enum AgentJSON {
 
     /// The agent as compact JSON text. Fails with `.nonFinite` (naming the value's JSON path) if any
     /// weight is NaN or infinite, and with `.policyOnly` for a checkpoint of a policy-only agent.
-    public static func encode(_ agent: ContinuousSAC, kind: Kind) throws(SACError) -> String {
+    public static func encode(_ agent: SACAgent, kind: Kind) throws(SACError) -> String {
         if kind == .checkpoint { try agent.requireTrainable() }
-        try checkFinite(agent, kind: kind)
+        let parts = AgentPart.policy(of: agent) + (kind == .checkpoint ? AgentPart.training(of: agent) : [])
+        try checkFinite(parts, random: agent.random)
         typealias B = JSONBuild
         var members: [(String, B.Node?)] = [
             ("format", B.string(formatName)),
             ("format_version", B.integer(formatVersion)),
             ("kind", B.string(kind.rawValue)),
-            ("algorithm", B.string(algorithmName)),
+            ("algorithm", B.string(agent.config.algorithm.jsonName)),
             ("config", encode(agent.config)),
-            ("actor", B.object([
-                ("hidden_activation", B.string("relu")),
-                ("log_std_min", B.number(SquashedGaussianPolicy.logStdMin)),
-                ("log_std_max", B.number(SquashedGaussianPolicy.logStdMax)),
-                ("layers", layers(agent.actor.network)),
-            ])),
         ]
+        members += parts.map { ($0.key, encode($0)) }
         if kind == .checkpoint {
             members += [
-                ("critics", B.array([agent.critic1, agent.critic2].map { B.object([("layers", layers($0))]) })),
-                ("target_critics", B.array([agent.targetCritic1, agent.targetCritic2].map { B.object([("layers", layers($0))]) })),
-                ("log_alpha", B.number(agent.logAlpha[0])),
-                ("optimizers", B.object(optimizers(agent).map { ($0.name, encode($0.adam)) })),
                 ("counters", B.object([
                     ("env_steps", B.integer(agent.environmentSteps)),
                     ("gradient_steps", B.integer(agent.gradientSteps)),
@@ -54,12 +48,36 @@ public enum AgentJSON {
         return B.text(B.object(members))
     }
 
+    static func encode(_ part: AgentPart) -> JSONBuild.Node {
+        typealias B = JSONBuild
+        switch part {
+        case .squashedActor(let policy):
+            return B.object([
+                ("hidden_activation", B.string("relu")),
+                ("log_std_min", B.number(SquashedGaussianPolicy.logStdMin)),
+                ("log_std_max", B.number(SquashedGaussianPolicy.logStdMax)),
+                ("layers", layers(policy.network)),
+            ])
+        case .softmaxActor(let network):
+            return B.object([("hidden_activation", B.string("relu")), ("layers", layers(network))])
+        case .networks(_, let networks):
+            return B.array(networks.map { B.object([("layers", layers($0))]) })
+        case .network(_, let network):
+            return B.object([("layers", layers(network))])
+        case .scalar(_, let buffer):
+            return B.number(buffer[0])
+        case .optimizers(let list):
+            return B.object(list.map { ($0.name, encode($0.adam)) })
+        }
+    }
+
     static func encode(_ config: AgentConfig) -> JSONBuild.Node {
         typealias B = JSONBuild
         let dims = 0..<config.actionDim
         return B.object([
             ("obs_dim", B.integer(config.obsDim)),
             ("action_dim", B.integer(config.actionDim)),
+            ("n_actions", B.integer(config.actionCount)),
             ("action_low", B.array(dims.map { B.number(config.low($0)) })),
             ("action_high", B.array(dims.map { B.number(config.high($0)) })),
             ("hidden_sizes", B.array(config.hiddenSizes.map(B.integer))),
@@ -71,9 +89,10 @@ public enum AgentJSON {
             ("batch_size", B.integer(config.batchSize)),
             ("replay_capacity", B.integer(config.replayCapacity)),
             ("learning_starts", B.integer(config.learningStarts)),
-            ("initial_alpha", B.number(config.initialAlpha)),
-            ("auto_alpha", B.bool(config.autoAlpha)),
+            ("initial_alpha", B.number(config.resolvedInitialAlpha)),
+            ("auto_alpha", B.bool(config.resolvedAutoAlpha)),
             ("target_entropy", B.number(config.resolvedTargetEntropy)),
+            ("target_entropy_scale", B.number(config.targetEntropyScale)),
             ("seed", B.unsigned(config.seed)),
         ])
     }
@@ -96,11 +115,6 @@ public enum AgentJSON {
         ])
     }
 
-    static func optimizers(_ agent: ContinuousSAC) -> [(name: String, adam: Adam)] {
-        [("actor", agent.actorOptimizer), ("critic1", agent.critic1Optimizer),
-         ("critic2", agent.critic2Optimizer), ("log_alpha", agent.alphaOptimizer)]
-    }
-
     static func words(_ random: RandomSource) -> [UInt64] {
         [random.state.0, random.state.1, random.state.2, random.state.3]
     }
@@ -111,23 +125,16 @@ public enum AgentJSON {
     }
 
     /// Refuses to write NaN or infinity (JSON has no such numbers), naming where the first one is.
-    static func checkFinite(_ agent: ContinuousSAC, kind: Kind) throws(SACError) {
-        var buffers: [(String, FloatBuffer)] = [("actor", agent.actor.network.parameters)]
-        if kind == .checkpoint {
-            buffers += [("critics[0]", agent.critic1.parameters), ("critics[1]", agent.critic2.parameters),
-                        ("target_critics[0]", agent.targetCritic1.parameters),
-                        ("target_critics[1]", agent.targetCritic2.parameters), ("log_alpha", agent.logAlpha)]
-            for (name, adam) in optimizers(agent) {
-                buffers += [("optimizers.\(name).m", adam.firstMoment), ("optimizers.\(name).v", adam.secondMoment)]
+    static func checkFinite(_ parts: [AgentPart], random: RandomSource) throws(SACError) {
+        for part in parts {
+            for (path, buffer) in part.buffers {
+                for i in 0..<buffer.count where !buffer[i].isFinite {
+                    throw SACError(.nonFinite, "\(path) holds \(buffer[i]) (parameter \(i)); "
+                        + "the agent has diverged and cannot be saved as JSON")
+                }
             }
         }
-        for (name, buffer) in buffers {
-            for i in 0..<buffer.count where !buffer[i].isFinite {
-                throw SACError(.nonFinite, "\(name) holds \(buffer[i]) (parameter \(i)); "
-                    + "the agent has diverged and cannot be saved as JSON")
-            }
-        }
-        if let spare = agent.random.spareNormal, !spare.isFinite {
+        if let spare = random.spareNormal, !spare.isFinite {
             throw SACError(.nonFinite, "rng.spare_normal is \(spare)")
         }
     }
@@ -137,55 +144,45 @@ public enum AgentJSON {
     /// Builds a new agent from JSON text: trainable from a checkpoint, policy-only from a policy file.
     /// Every error is `.format` and names the JSON path, e.g.
     /// "$.actor.layers[1].weight: expected 256x256, got 256x255 (row 3)".
-    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(SACError) -> ContinuousSAC {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(SACError) -> SACAgent {
         let document = try JSONDocument(bytes: bytes)
         return try JSONNode.inCLocale { () throws(SACError) in try decode(document) }
     }
 
-    static func decode(_ document: JSONDocument) throws(SACError) -> ContinuousSAC {
-        let header = try document.root.selectedMembers(["format", "format_version", "kind"])
+    static func decode(_ document: JSONDocument) throws(SACError) -> SACAgent {
+        let header = try document.root.selectedMembers(["format", "format_version", "kind", "algorithm"])
         guard try header["format"]!.string() == formatName else {
             throw header["format"]!.fail("expected \"\(formatName)\"")
         }
         let version = try header["format_version"]!.integer(in: 0...Int(Int32.max))
-        guard version == formatVersion else {
-            throw header["format_version"]!.fail("version \(version) is not supported (this library reads \(formatVersion))")
+        guard readableVersions.contains(version) else {
+            throw header["format_version"]!.fail("version \(version) is not supported (this library reads "
+                + "\(readableVersions.lowerBound) to \(readableVersions.upperBound))")
         }
         let kindText = try header["kind"]!.string()
         guard let kind = Kind(rawValue: kindText) else {
             throw header["kind"]!.fail("expected \"policy\" or \"checkpoint\", got \"\(kindText)\"")
         }
-        var keys = ["format", "format_version", "kind", "algorithm", "config", "actor"]
-        if kind == .checkpoint {
-            keys += ["critics", "target_critics", "log_alpha", "optimizers", "counters", "rng"]
+        let algorithmText = try header["algorithm"]!.string()
+        let known = version == 1 ? [Algorithm.continuous] : Algorithm.allCases
+        guard let algorithm = Algorithm(jsonName: algorithmText), known.contains(algorithm) else {
+            throw header["algorithm"]!.fail("expected one of " + known.map { "\"\($0.jsonName)\"" }.joined(separator: ", ")
+                + ", got \"\(algorithmText)\"")
         }
-        let top = try document.root.members(keys)
-        guard try top["algorithm"]!.string() == algorithmName else {
-            throw top["algorithm"]!.fail("expected \"\(algorithmName)\"")
-        }
-        let config = try decodeConfig(top["config"]!)
-        let agent: ContinuousSAC
+        let configNode = try document.root.selectedMembers(["config"])["config"]!
+        let config = try decodeConfig(configNode, version: version, algorithm: algorithm)
+        let agent: SACAgent
         do {
-            agent = try ContinuousSAC(config: config, trainable: kind == .checkpoint)
+            agent = try SACAgent.make(config: config, trainable: kind == .checkpoint)
         } catch let error where error.kind == .invalidConfig {
-            throw top["config"]!.fail(error.message)
+            throw configNode.fail(error.message)
         }
-        let actor = try top["actor"]!.members(["hidden_activation", "log_std_min", "log_std_max", "layers"])
-        try expectConstant(actor["hidden_activation"]!, "relu")
-        try expectConstant(actor["log_std_min"]!, SquashedGaussianPolicy.logStdMin)
-        try expectConstant(actor["log_std_max"]!, SquashedGaussianPolicy.logStdMax)
-        try decodeLayers(actor["layers"]!, into: agent.actor.network)
+        let parts = AgentPart.policy(of: agent) + (kind == .checkpoint ? AgentPart.training(of: agent) : [])
+        let keys = ["format", "format_version", "kind", "algorithm", "config"] + parts.map(\.key)
+            + (kind == .checkpoint ? ["counters", "rng"] : [])
+        let top = try document.root.members(keys)
+        for part in parts { try decode(top[part.key]!, into: part) }
         guard kind == .checkpoint else { return agent }
-
-        let critics = try top["critics"]!.elements(count: 2)
-        let targets = try top["target_critics"]!.elements(count: 2)
-        for (node, network) in zip(critics + targets,
-                                   [agent.critic1, agent.critic2, agent.targetCritic1, agent.targetCritic2]) {
-            try decodeLayers(node.members(["layers"])["layers"]!, into: network)
-        }
-        agent.logAlpha[0] = try top["log_alpha"]!.float()
-        let optimizerNodes = try top["optimizers"]!.members(optimizers(agent).map(\.name))
-        for (name, adam) in optimizers(agent) { try decode(optimizerNodes[name]!, into: adam) }
         let counters = try top["counters"]!.members(["env_steps", "gradient_steps"])
         agent.environmentSteps = try counters["env_steps"]!.integer(in: 0...Int.max)
         agent.gradientSteps = try counters["gradient_steps"]!.integer(in: 0...Int.max)
@@ -193,13 +190,48 @@ public enum AgentJSON {
         return agent
     }
 
-    static func decodeConfig(_ node: JSONNode) throws(SACError) -> AgentConfig {
-        let keys = ["obs_dim", "action_dim", "action_low", "action_high", "hidden_sizes", "actor_lr", "critic_lr",
+    static func decode(_ node: JSONNode, into part: AgentPart) throws(SACError) {
+        switch part {
+        case .squashedActor(let policy):
+            let actor = try node.members(["hidden_activation", "log_std_min", "log_std_max", "layers"])
+            try expectConstant(actor["hidden_activation"]!, "relu")
+            try expectConstant(actor["log_std_min"]!, SquashedGaussianPolicy.logStdMin)
+            try expectConstant(actor["log_std_max"]!, SquashedGaussianPolicy.logStdMax)
+            try decodeLayers(actor["layers"]!, into: policy.network)
+        case .softmaxActor(let network):
+            let actor = try node.members(["hidden_activation", "layers"])
+            try expectConstant(actor["hidden_activation"]!, "relu")
+            try decodeLayers(actor["layers"]!, into: network)
+        case .networks(_, let networks):
+            for (item, network) in zip(try node.elements(count: networks.count), networks) {
+                try decodeLayers(item.members(["layers"])["layers"]!, into: network)
+            }
+        case .network(_, let network):
+            try decodeLayers(node.members(["layers"])["layers"]!, into: network)
+        case .scalar(_, let buffer):
+            buffer[0] = try node.float()
+        case .optimizers(let list):
+            let nodes = try node.members(list.map(\.name))
+            for (name, adam) in list { try decode(nodes[name]!, into: adam) }
+        }
+    }
+
+    /// The config object; version 1 files lack the discrete fields ("n_actions", "target_entropy_scale").
+    static func decodeConfig(_ node: JSONNode, version: Int, algorithm: Algorithm) throws(SACError) -> AgentConfig {
+        var keys = ["obs_dim", "action_dim", "action_low", "action_high", "hidden_sizes", "actor_lr", "critic_lr",
                     "alpha_lr", "gamma", "tau", "batch_size", "replay_capacity", "learning_starts",
                     "initial_alpha", "auto_alpha", "target_entropy", "seed"]
+        if version >= 2 { keys += ["n_actions", "target_entropy_scale"] }
         let c = try node.members(keys)
+        // Discrete agents have no action vector: their action_dim is 0 and their bounds are empty.
+        let actionDims = algorithm.isDiscrete ? 0...0 : 1...AgentConfig.maxActionDim
         var config = AgentConfig(obsDim: try c["obs_dim"]!.integer(in: 1...(1 << 30)),
-                                 actionDim: try c["action_dim"]!.integer(in: 1...AgentConfig.maxActionDim))
+                                 actionDim: try c["action_dim"]!.integer(in: actionDims))
+        config.algorithm = algorithm
+        if version >= 2 {
+            config.actionCount = try c["n_actions"]!.integer(in: 0...AgentConfig.maxActionCount)
+            config.targetEntropyScale = try c["target_entropy_scale"]!.float()
+        }
         config.actionLow = try c["action_low"]!.elements(count: config.actionDim).map { node throws(SACError) in try node.float() }
         config.actionHigh = try c["action_high"]!.elements(count: config.actionDim).map { node throws(SACError) in try node.float() }
         let hidden = try c["hidden_sizes"]!.elements()

@@ -1,0 +1,54 @@
+/// The members of the SAC family one library builds. Raw values are the C `sac_algorithm` codes.
+public enum Algorithm: Int32, CaseIterable, Sendable {
+    /// SAC-v2 (arXiv 1812.05905): twin Q critics with targets, learned temperature. The default.
+    case continuous = 0
+    /// SAC-v1 (arXiv 1801.01290): a state-value network V and its target; fixed temperature by default.
+    case continuousV1 = 1
+    /// Discrete SAC (arXiv 1910.07207): softmax policy, per-action twin Q heads, learned temperature.
+    case discrete = 2
+    /// Discrete soft Q-learning (arXiv 1702.08165): the Boltzmann policy of twin Q heads, fixed temperature.
+    case softQ = 3
+
+    /// The "algorithm" value of the JSON format.
+    public var jsonName: String {
+        switch self {
+        case .continuous: "continuous_sac"
+        case .continuousV1: "continuous_sac_v1"
+        case .discrete: "discrete_sac"
+        case .softQ: "soft_q_learning"
+        }
+    }
+
+    /// The C enumerator, for messages.
+    public var cName: String {
+        switch self {
+        case .continuous: "SAC_ALGO_CONTINUOUS"
+        case .continuousV1: "SAC_ALGO_CONTINUOUS_V1"
+        case .discrete: "SAC_ALGO_DISCRETE"
+        case .softQ: "SAC_ALGO_SOFT_Q"
+        }
+    }
+
+    public init?(jsonName: String) {
+        guard let match = Self.allCases.first(where: { $0.jsonName == jsonName }) else { return nil }
+        self = match
+    }
+
+    /// Discrete algorithms choose one of `n_actions` indices; continuous ones output action vectors.
+    public var isDiscrete: Bool { self == .discrete || self == .softQ }
+
+    /// Whether α is learned when the config leaves `auto_alpha` at its default: as in each paper,
+    /// v2 and discrete SAC learn it, v1 and soft Q-learning keep it fixed.
+    var learnsTemperatureByDefault: Bool { self == .continuous || self == .discrete }
+
+    /// α when the config leaves `initial_alpha` at its default. A learned α starts at 1 (SB3). A fixed
+    /// α is the temperature for good: v1's 0.2 is the paper's reward scale 5 (α = 1/scale); soft Q's
+    /// 0.05 suits rewards of order 1 per step, where Q values grow to about 1/(1 − γ).
+    var defaultInitialAlpha: Float {
+        switch self {
+        case .continuous, .discrete: 1
+        case .continuousV1: 0.2
+        case .softQ: 0.05
+        }
+    }
+}

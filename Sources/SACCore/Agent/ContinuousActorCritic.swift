@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What both continuous SACs (v1 and v2) share: the squashed-Gaussian actor, twin Q critics on
+/// [s, a], the temperature, acting in environment units, and the critic, actor and temperature
+/// losses. Where they differ, the critics' target y, lives in the subclasses.
+public class ContinuousActorCritic: SACAgent {
+    public let actor: SquashedGaussianPolicy
+    public let critic1: MLP
+    public let critic2: MLP
+    public let actorOptimizer: Adam
+    public let critic1Optimizer: Adam
+    public let critic2Optimizer: Adam
+    public let alphaOptimizer: Adam
+    /// log α (one element, a buffer so that Adam can step it like any parameter).
+    public let logAlpha: FloatBuffer
+    let logAlphaGradient: FloatBuffer
+
+    /// Workspaces, [batch × …]: critic targets y, dL/dQ for each critic, dL/d(critic input),
+    /// dL/da for the actor, and min(Q₁, Q₂) at the actor's sampled actions.
+    let targets: FloatBuffer
+    let qGradient1: FloatBuffer
+    let qGradient2: FloatBuffer
+    let criticInputGradient1: FloatBuffer
+    let criticInputGradient2: FloatBuffer
+    let actionGradient: FloatBuffer
+    let policyQ: FloatBuffer
+
+    /// Allocates the shared networks; subclasses initialise them (`initializeSharedNetworks`) once
+    /// their own are allocated, so the random stream is consumed in one documented order.
+    override init(validated config: AgentConfig, trainable: Bool) throws(SACError) {
+        let (obs, act, hidden, n) = (config.obsDim, config.actionDim, config.hiddenSizes, config.batchSize)
+        let criticSizes = [obs + act] + hidden + [1]
+        actor = try SquashedGaussianPolicy(obsDim: obs, actionDim: act, hidden: hidden, maxBatch: n)
+        critic1 = try MLP(sizes: criticSizes, maxBatch: n)
+        critic2 = try MLP(sizes: criticSizes, maxBatch: n)
+        actorOptimizer = try Adam(count: actor.network.parameterCount, learningRate: config.actorLearningRate)
+        critic1Optimizer = try Adam(count: critic1.parameterCount, learningRate: config.criticLearningRate)
+        critic2Optimizer = try Adam(count: critic2.parameterCount, learningRate: config.criticLearningRate)
+        alphaOptimizer = try Adam(count: 1, learningRate: config.alphaLearningRate)
+        logAlpha = try FloatBuffer(count: 1)
+        logAlphaGradient = try FloatBuffer(count: 1)
+        targets = try FloatBuffer(count: n)
+        qGradient1 = try FloatBuffer(count: n)
+        qGradient2 = try FloatBuffer(count: n)
+        criticInputGradient1 = try FloatBuffer(count: n * (obs + act))
+        criticInputGradient2 = try FloatBuffer(count: n * (obs + act))
+        actionGradient = try FloatBuffer(count: n * act)
+        policyQ = try FloatBuffer(count: n)
+        try super.init(validated: config, trainable: trainable)
+        actor.network.initialize(&random)
+        critic1.initialize(&random)
+        critic2.initialize(&random)
+        logAlpha[0] = logf(self.config.resolvedInitialAlpha)
+    }
+
+    public var alpha: Float { expf(logAlpha[0]) }
+
+    // MARK: - Acting and observing
+
+    public override func act(_ observations: UnsafePointer<Float>, rows: Int, deterministic: Bool,
+                             into output: UnsafeMutablePointer<Float>) {
+        let (obsDim, actionDim) = (config.obsDim, config.actionDim)
+        var done = 0
+        while done < rows {
+            let chunk = min(rows - done, actor.maxBatch)
+            let obs = observations + done * obsDim
+            let out = output + done * actionDim
+            if !deterministic && environmentSteps < config.learningStarts {
+                for k in 0..<(chunk * actionDim) { out[k] = toEnvironment(random.uniform(-1, 1), k % actionDim) }
+            } else {
+                if deterministic {
+                    actor.meanActions(obs, batch: chunk)
+                } else {
+                    actor.sample(obs, batch: chunk, random: &random)
+                }
+                for k in 0..<(chunk * actionDim) { out[k] = toEnvironment(actor.actions[k], k % actionDim) }
+            }
+            done += chunk
+        }
+    }
+
+    @inline(__always)
+    func toEnvironment(_ normalized: Float, _ i: Int) -> Float {
+        let (lo, hi) = (config.low(i), config.high(i))
+        return min(max(lo + (normalized + 1) * 0.5 * (hi - lo), lo), hi)
+    }
+
+    @inline(__always)
+    func toPolicyRange(_ action: Float, _ i: Int) -> Float {
+        let (lo, hi) = (config.low(i), config.high(i))
+        return min(max(2 * (action - lo) / (hi - lo) - 1, -1), 1)
+    }
+
+    /// Environment units to the policy's [-1, 1], clipped as environments clip.
+    override func storeAction(_ action: UnsafePointer<Float>) throws(SACError) {
+        writePolicyRange(action, into: storedAction.base, rows: 1)
+    }
+
+    /// `rows` actions in environment units to the policy's [-1, 1] (clipped), as the replay stores them.
+    public func writePolicyRange(_ actions: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, rows: Int) {
+        let width = config.actionDim
+        for k in 0..<(rows * width) { output[k] = toPolicyRange(actions[k], k % width) }
+    }
+
+    // MARK: - Losses
+
+    /// Loss ½·mean(Q₁ − y)² + ½·mean(Q₂ − y)² against `targets`; leaves dL/dθ in each critic's
+    /// gradients. Returns the loss and mean min(Q₁, Q₂) on the stored actions.
+    func criticLossAndGradients(_ batch: TransitionBatch) -> (loss: Float, meanQ: Float) {
+        let n = batch.size
+        let (q1, q2) = evaluateCritics(critic1, critic2, batch.observations.base, batch.actions.base, rows: n)
+        let result = twinCriticSquaredError(q1, q2, targets: targets.base, rows: n, width: 1, column: { _ in 0 },
+                                            gradient1: qGradient1.base, gradient2: qGradient2.base)
+        critic1.backward(qGradient1.base, parameterGradients: true)
+        critic2.backward(qGradient2.base, parameterGradients: true)
+        return result
+    }
+
+    /// Loss mean(α log π(a|s) − min(Q₁, Q₂)(s, a)) with a reparameterised; the critics only pass
+    /// gradients through. Leaves dL/dθ in the actor's gradients, min(Q₁, Q₂)(s, a) in `policyQ` and
+    /// log π(a|s) in `actor.logProbs`. Returns the loss and mean log π.
+    func actorLossAndGradients(_ batch: TransitionBatch, alpha: Float) -> (loss: Float, meanLogProb: Float) {
+        let n = batch.size
+        let (obsDim, actionDim) = (config.obsDim, config.actionDim)
+        actor.sample(batch.observations.base, batch: n, random: &random)
+        let (q1, q2) = evaluateCritics(critic1, critic2, batch.observations.base, actor.actions.base, rows: n)
+        var loss: Float = 0
+        var sumLogProb: Float = 0
+        let scale = 1 / Float(n)
+        for r in 0..<n {
+            let logProb = actor.logProbs[r]
+            let firstIsSmaller = q1[r] <= q2[r]
+            policyQ[r] = firstIsSmaller ? q1[r] : q2[r]
+            loss += alpha * logProb - policyQ[r]
+            sumLogProb += logProb
+            // d(−min)/dQ: the gradient flows into whichever critic gave the minimum.
+            qGradient1[r] = firstIsSmaller ? -scale : 0
+            qGradient2[r] = firstIsSmaller ? 0 : -scale
+        }
+        critic1.backward(qGradient1.base, parameterGradients: false, inputGradient: criticInputGradient1.base)
+        critic2.backward(qGradient2.base, parameterGradients: false, inputGradient: criticInputGradient2.base)
+        let width = obsDim + actionDim
+        for r in 0..<n {
+            for i in 0..<actionDim {
+                let k = r * width + obsDim + i
+                actionGradient[r * actionDim + i] = criticInputGradient1[k] + criticInputGradient2[k]
+            }
+        }
+        actor.backward(actionGradient: actionGradient.base, logProbGradient: alpha * scale)
+        return (loss * scale, sumLogProb * scale)
+    }
+
+    /// J(log α) = −log α · mean(log π + target entropy), log π detached.
+    /// Leaves dJ/d log α in `logAlphaGradient` and returns J.
+    func temperatureLossAndGradient(meanLogProb: Float) -> Float {
+        let shortfall = meanLogProb + config.resolvedTargetEntropy
+        logAlphaGradient[0] = -shortfall
+        return -logAlpha[0] * shortfall
+    }
+
+    /// The actor's Adam step and, when α is learned, the temperature's; fills the stats they own.
+    func stepActorAndTemperature(meanLogProb: Float, into stats: inout UpdateStats) {
+        actorOptimizer.step(actor.network.parameters, actor.network.gradients)
+        stats.entropy = -meanLogProb
+        if config.resolvedAutoAlpha {
+            stats.alphaLoss = temperatureLossAndGradient(meanLogProb: meanLogProb)
+            alphaOptimizer.step(logAlpha, logAlphaGradient)
+        }
+    }
+
+    /// Both critics of a pair (online or target) on the rows [s, a]; returns their outputs [rows].
+    func evaluateCritics(_ first: MLP, _ second: MLP, _ observations: UnsafePointer<Float>,
+                         _ actions: UnsafePointer<Float>, rows: Int)
+        -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+    {
+        writeCriticInput(observations, actions, into: first.input, rows: rows)
+        second.input.update(from: first.input, count: rows * first.inputSize)
+        return (first.forward(batch: rows), second.forward(batch: rows))
+    }
+
+    /// Rows [s, a] of a critic input.
+    func writeCriticInput(_ observations: UnsafePointer<Float>, _ actions: UnsafePointer<Float>,
+                          into input: UnsafeMutablePointer<Float>, rows: Int) {
+        let (obsDim, actionDim) = (config.obsDim, config.actionDim)
+        let width = obsDim + actionDim
+        for r in 0..<rows {
+            (input + r * width).update(from: observations + r * obsDim, count: obsDim)
+            (input + r * width + obsDim).update(from: actions + r * actionDim, count: actionDim)
+        }
+    }
+}

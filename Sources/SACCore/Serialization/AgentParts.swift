@@ -1,0 +1,75 @@
+/// The pieces of an agent that its JSON file carries, by top-level key, for each algorithm. Encoding,
+/// decoding and the finiteness check all walk the same list, so they cannot disagree on a key.
+enum AgentPart {
+    /// "actor" of continuous SAC (v1, v2): a squashed-Gaussian policy network.
+    case squashedActor(SquashedGaussianPolicy)
+    /// "actor" of discrete SAC: a network of logits.
+    case softmaxActor(MLP)
+    /// An array of networks, e.g. "critics": [{layers}, {layers}].
+    case networks(String, [MLP])
+    /// One network, e.g. "value": {layers}.
+    case network(String, MLP)
+    /// One number, e.g. "log_alpha".
+    case scalar(String, FloatBuffer)
+    /// "optimizers": {name: {step, m, v}}.
+    case optimizers([(name: String, adam: Adam)])
+
+    var key: String {
+        switch self {
+        case .squashedActor, .softmaxActor: "actor"
+        case .networks(let key, _), .network(let key, _), .scalar(let key, _): key
+        case .optimizers: "optimizers"
+        }
+    }
+
+    /// What a policy file holds: enough to act.
+    static func policy(of agent: SACAgent) -> [AgentPart] {
+        switch agent {
+        case let agent as ContinuousActorCritic: [.squashedActor(agent.actor)]
+        case let agent as DiscreteSAC: [.softmaxActor(agent.actor)]
+        case let agent as SoftQLearning: [.networks("critics", [agent.critics.critic1, agent.critics.critic2])]
+        default: []
+        }
+    }
+
+    /// What a checkpoint adds to the policy (besides counters and random state, which every agent has).
+    static func training(of agent: SACAgent) -> [AgentPart] {
+        switch agent {
+        case let agent as ContinuousSAC:
+            [.networks("critics", [agent.critic1, agent.critic2]),
+             .networks("target_critics", [agent.targetCritic1, agent.targetCritic2]),
+             .scalar("log_alpha", agent.logAlpha),
+             .optimizers([("actor", agent.actorOptimizer), ("critic1", agent.critic1Optimizer),
+                          ("critic2", agent.critic2Optimizer), ("log_alpha", agent.alphaOptimizer)])]
+        case let agent as ContinuousSACv1:
+            [.networks("critics", [agent.critic1, agent.critic2]),
+             .network("value", agent.value), .network("target_value", agent.targetValue),
+             .scalar("log_alpha", agent.logAlpha),
+             .optimizers([("actor", agent.actorOptimizer), ("critic1", agent.critic1Optimizer),
+                          ("critic2", agent.critic2Optimizer), ("value", agent.valueOptimizer),
+                          ("log_alpha", agent.alphaOptimizer)])]
+        case let agent as DiscreteSAC:
+            [.networks("critics", [agent.critics.critic1, agent.critics.critic2]),
+             .networks("target_critics", [agent.critics.target1, agent.critics.target2]),
+             .scalar("log_alpha", agent.logAlpha),
+             .optimizers([("actor", agent.actorOptimizer), ("critic1", agent.critics.optimizer1),
+                          ("critic2", agent.critics.optimizer2), ("log_alpha", agent.alphaOptimizer)])]
+        case let agent as SoftQLearning:
+            [.networks("target_critics", [agent.critics.target1, agent.critics.target2]),
+             .optimizers([("critic1", agent.critics.optimizer1), ("critic2", agent.critics.optimizer2)])]
+        default: []
+        }
+    }
+
+    /// Every float buffer of the part, with its JSON path, for the finiteness check before writing.
+    var buffers: [(path: String, buffer: FloatBuffer)] {
+        switch self {
+        case .squashedActor(let policy): [(key, policy.network.parameters)]
+        case .softmaxActor(let network), .network(_, let network): [(key, network.parameters)]
+        case .networks(_, let networks): networks.enumerated().map { ("\(key)[\($0.offset)]", $0.element.parameters) }
+        case .scalar(_, let buffer): [(key, buffer)]
+        case .optimizers(let list):
+            list.flatMap { [("optimizers.\($0.name).m", $0.adam.firstMoment), ("optimizers.\($0.name).v", $0.adam.secondMoment)] }
+        }
+    }
+}
