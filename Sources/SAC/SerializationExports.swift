@@ -73,7 +73,7 @@ public func sac_save_replay(_ handle: OpaquePointer?, _ path: UnsafePointer<CCha
         let agent = try agentObject(handle)
         let path = String(cString: try Check.notNull(path, "path"))
         try agent.requireTrainable()
-        let bytes = ReplayFile.encode(agent.replay)
+        let bytes = ReplayFile.encode(agent.replay, actionCount: agent.config.actionCount)
         try bytes.withBytes { buffer throws(SACError) in try Files.writeAtomically(path, buffer) }
     }
 }
@@ -84,6 +84,6 @@ public func sac_load_replay(_ handle: OpaquePointer?, _ path: UnsafePointer<CCha
         let agent = try agentObject(handle)
         let path = String(cString: try Check.notNull(path, "path"))
         try agent.requireTrainable()
-        try ReplayFile.decode(try Files.read(path), into: agent.replay)
+        try ReplayFile.decode(try Files.read(path), into: agent.replay, actionCount: agent.config.actionCount)
     }
 }

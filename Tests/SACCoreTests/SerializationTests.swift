@@ -77,9 +77,9 @@ final class ResumeAndLocaleTests: XCTestCase {
         var first = try TrainingLoop(environment: Pendulum(), agent: pendulumAgent(), environmentSeed: 4)
         try first.train(steps: n)
         let checkpoint = try AgentJSON.encode(first.agent, kind: .checkpoint)
-        let replay = ReplayFile.encode(first.agent.replay)
+        let replay = ReplayFile.encode(first.agent.replay, actionCount: 0)
         let restored = try Array(checkpoint.utf8).withBytes { bytes throws(SACError) in try AgentJSON.decode(bytes) }
-        try ReplayFile.decode(replay, into: restored.replay)
+        try ReplayFile.decode(replay, into: restored.replay, actionCount: 0)
         var resumed = first.continuing(with: restored)
         try resumed.train(steps: m)
 

@@ -34,6 +34,21 @@ extension sac_config {
         return config
     }
 
+    /// .small() as a discrete agent of `algorithm` with `actions` actions (action_dim 0, default bounds).
+    static func smallDiscrete(_ algorithm: sac_algorithm = SAC_ALGO_DISCRETE, actions: UInt32 = 3,
+                              seed: UInt64 = 7) -> sac_config {
+        var config = small(seed: seed)
+        config.algorithm = Int32(algorithm.rawValue)
+        config.action_dim = 0
+        config.setBounds(0, low: -1, high: 1)
+        config.n_actions = actions
+        return config
+    }
+
+    var isDiscrete: Bool {
+        algorithm == Int32(SAC_ALGO_DISCRETE.rawValue) || algorithm == Int32(SAC_ALGO_SOFT_Q.rawValue)
+    }
+
     func actionLow(_ i: Int) -> Float {
         withUnsafeBytes(of: action_low) { $0.load(fromByteOffset: i * MemoryLayout<Float>.stride, as: Float.self) }
     }
@@ -102,10 +117,13 @@ func assertSameConfig(_ a: sac_config, _ b: sac_config, file: StaticString = #fi
         ("actor_lr", a.actor_lr, b.actor_lr), ("critic_lr", a.critic_lr, b.critic_lr),
         ("alpha_lr", a.alpha_lr, b.alpha_lr), ("gamma", a.gamma, b.gamma), ("tau", a.tau, b.tau),
         ("initial_alpha", a.initial_alpha, b.initial_alpha), ("target_entropy", a.target_entropy, b.target_entropy),
+        ("target_entropy_scale", a.target_entropy_scale, b.target_entropy_scale),
     ]
     for (name, x, y) in floats {
         XCTAssertEqual(x.bitPattern, y.bitPattern, "\(name): \(x) vs \(y)", file: file, line: line)
     }
+    XCTAssertEqual(a.algorithm, b.algorithm, "algorithm", file: file, line: line)
+    XCTAssertEqual(a.n_actions, b.n_actions, "n_actions", file: file, line: line)
     XCTAssertEqual(a.batch_size, b.batch_size, "batch_size", file: file, line: line)
     XCTAssertEqual(a.replay_capacity, b.replay_capacity, "replay_capacity", file: file, line: line)
     XCTAssertEqual(a.learning_starts, b.learning_starts, "learning_starts", file: file, line: line)
@@ -123,9 +141,16 @@ func deterministicAction(_ agent: OpaquePointer, _ obs: [Float], file: StaticStr
     act(agent, obs, deterministic: true, file: file, line: line)
 }
 
-/// sac_act, asserting success.
+/// sac_act (or, for a discrete agent, sac_act_discrete with the index as a float), asserting success.
 func act(_ agent: OpaquePointer, _ obs: [Float], deterministic: Bool, file: StaticString = #filePath, line: UInt = #line) -> [Float] {
-    let actionDim = Int(agentConfig(agent, file: file, line: line).action_dim)
+    let config = agentConfig(agent, file: file, line: line)
+    if config.isDiscrete {
+        var index: Int32 = -1
+        let status = sac_act_discrete(agent, obs, obs.count, deterministic ? 1 : 0, &index)
+        assertStatus(status, SAC_OK, "sac_act_discrete: \(lastErrorMessage())", file: file, line: line)
+        return [Float(index)]
+    }
+    let actionDim = Int(config.action_dim)
     var action = [Float](repeating: .nan, count: actionDim)
     let status = sac_act(agent, obs, obs.count, deterministic ? 1 : 0, &action, action.count)
     assertStatus(status, SAC_OK, "sac_act: \(lastErrorMessage())", file: file, line: line)
@@ -150,13 +175,17 @@ struct Transition {
     }
 }
 
-/// Stores transitions `range` of the made-up trajectory, asserting success.
+/// Stores transitions `range` of the made-up trajectory, asserting success. A discrete agent takes
+/// action k mod n_actions.
 func observeTransitions(_ agent: OpaquePointer, _ range: Range<Int>, file: StaticString = #filePath, line: UInt = #line) {
     let config = agentConfig(agent, file: file, line: line)
     for k in range {
         let t = Transition(k, obsDim: Int(config.obs_dim), actionDim: Int(config.action_dim))
-        let status = sac_observe(agent, t.obs, t.obs.count, t.action, t.action.count, t.reward,
-                                 t.nextObs, t.nextObs.count, t.terminated ? 1 : 0, 0)
+        let status = config.isDiscrete
+            ? sac_observe_discrete(agent, t.obs, t.obs.count, Int32(k % Int(config.n_actions)), t.reward,
+                                   t.nextObs, t.nextObs.count, t.terminated ? 1 : 0, 0)
+            : sac_observe(agent, t.obs, t.obs.count, t.action, t.action.count, t.reward,
+                          t.nextObs, t.nextObs.count, t.terminated ? 1 : 0, 0)
         assertStatus(status, SAC_OK, "sac_observe: \(lastErrorMessage())", file: file, line: line)
     }
 }
@@ -216,7 +245,8 @@ func update(_ agent: OpaquePointer, steps: UInt32 = 1, file: StaticString = #fil
 func bits(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
 
 func bits(_ stats: sac_update_stats) -> [UInt32] {
-    [stats.critic_loss, stats.actor_loss, stats.alpha, stats.alpha_loss, stats.entropy, stats.mean_q].map(\.bitPattern)
+    [stats.critic_loss, stats.actor_loss, stats.alpha, stats.alpha_loss, stats.entropy, stats.mean_q,
+     stats.value_loss].map(\.bitPattern)
 }
 
 // MARK: - Statuses and errors

@@ -59,7 +59,8 @@ public class ContinuousActorCritic: SACAgent {
         logAlpha[0] = logf(self.config.resolvedInitialAlpha)
     }
 
-    public var alpha: Float { expf(logAlpha[0]) }
+    /// A fixed α is the configured value exactly (exp(log α) would round it).
+    public var alpha: Float { config.resolvedAutoAlpha ? expf(logAlpha[0]) : config.resolvedInitialAlpha }
 
     // MARK: - Acting and observing
 

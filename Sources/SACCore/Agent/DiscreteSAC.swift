@@ -41,7 +41,8 @@ public final class DiscreteSAC: DiscreteAgent {
         logAlpha[0] = logf(self.config.resolvedInitialAlpha)
     }
 
-    public var alpha: Float { expf(logAlpha[0]) }
+    /// A fixed α is the configured value exactly (exp(log α) would round it).
+    public var alpha: Float { config.resolvedAutoAlpha ? expf(logAlpha[0]) : config.resolvedInitialAlpha }
 
     override func gradientStep(on batch: TransitionBatch) -> UpdateStats {
         var stats = UpdateStats()

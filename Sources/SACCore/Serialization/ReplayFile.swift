@@ -7,12 +7,13 @@
 ///     8       4     format version (1)
 ///     12      4     obs_dim
 ///     16      4     action_dim
-///     20      4     reserved (0)
+///     20      4     n_actions of a discrete agent (its actions are indices); 0 for continuous agents
 ///     24      8     capacity of the saving buffer
 ///     32      8     count: transitions stored
 ///     40      8     next_slot: where the saving buffer would write next
 ///     48      ...   count records, in slot order 0..<count, each
-///                   obs[obs_dim] action[action_dim] reward next_obs[obs_dim] terminated (float32)
+///                   obs[obs_dim] action[action_dim] reward next_obs[obs_dim] terminated (float32);
+///                   a continuous action is in [-1, 1], a discrete one is the index (action_dim 1)
 ///     end-8   8     FNV-1a 64 checksum of every preceding byte
 ///
 /// Loading into a buffer of the same capacity restores the slots exactly (so sampling, and training,
@@ -22,14 +23,15 @@ public enum ReplayFile {
     static let version: UInt32 = 1
     static let headerSize = 48
 
-    public static func encode(_ replay: ReplayBuffer) -> [UInt8] {
+    /// `actionCount` is the agent's n_actions (0 for continuous agents).
+    public static func encode(_ replay: ReplayBuffer, actionCount: Int) -> [UInt8] {
         let (o, a) = (replay.obsDim, replay.actionDim)
         var bytes = magic
         bytes.reserveCapacity(headerSize + replay.count * (2 * o + a + 2) * 4 + 8)
         append(version, to: &bytes)
         append(UInt32(o), to: &bytes)
         append(UInt32(a), to: &bytes)
-        append(UInt32(0), to: &bytes)
+        append(UInt32(actionCount), to: &bytes)
         append(UInt64(replay.capacity), to: &bytes)
         append(UInt64(replay.count), to: &bytes)
         append(UInt64(replay.nextSlot), to: &bytes)
@@ -45,7 +47,8 @@ public enum ReplayFile {
     }
 
     /// Validates the whole file before touching `replay`, so a corrupt file changes nothing.
-    public static func decode(_ bytes: [UInt8], into replay: ReplayBuffer) throws(SACError) {
+    /// `actionCount` is the agent's n_actions (0 for continuous agents); the file's must match.
+    public static func decode(_ bytes: [UInt8], into replay: ReplayBuffer, actionCount: Int) throws(SACError) {
         func fail(_ message: String) -> SACError { SACError(.format, "replay file: \(message)") }
         guard bytes.count >= headerSize + 8 else { throw fail("\(bytes.count) bytes is too short for a replay file") }
         guard Array(bytes[0..<8]) == magic else { throw fail("not a libsac replay file (bad magic)") }
@@ -56,6 +59,10 @@ public enum ReplayFile {
         let (o, a) = (Int(read(UInt32.self, bytes, 12)), Int(read(UInt32.self, bytes, 16)))
         guard o == replay.obsDim, a == replay.actionDim else {
             throw fail("dimensions (obs_dim \(o), action_dim \(a)) differ from the agent's (\(replay.obsDim), \(replay.actionDim))")
+        }
+        let fileActionCount = Int(read(UInt32.self, bytes, 20))
+        guard fileActionCount == actionCount else {
+            throw fail("n_actions is \(fileActionCount) (0: continuous) but the agent's is \(actionCount)")
         }
         let capacity = read(UInt64.self, bytes, 24), count = read(UInt64.self, bytes, 32)
         let nextSlot = read(UInt64.self, bytes, 40)
@@ -70,7 +77,12 @@ public enum ReplayFile {
             for k in 0..<(record / 4) {
                 let value = Float(bitPattern: read(UInt32.self, bytes, base + 4 * k))
                 guard value.isFinite else { throw fail("record \(r) holds \(value)") }
-                if k >= o && k < o + a && abs(value) > 1 { throw fail("record \(r): action \(value) is outside [-1, 1]") }
+                if k >= o && k < o + a {
+                    if actionCount == 0, abs(value) > 1 { throw fail("record \(r): action \(value) is outside [-1, 1]") }
+                    if actionCount > 0, !(value >= 0 && value < Float(actionCount) && value.rounded(.towardZero) == value) {
+                        throw fail("record \(r): action \(value) is not an index in 0...\(actionCount - 1)")
+                    }
+                }
                 if k == record / 4 - 1 && value != 0 && value != 1 { throw fail("record \(r): terminated is \(value)") }
             }
         }
