@@ -156,8 +156,10 @@ typedef struct sac_config {
     uint32_t batch_size;           /* transitions per gradient step, 1..2^20 (default 256) */
     uint64_t replay_capacity;      /* transitions kept, oldest overwritten, batch_size..2^34
                                       (default 1000000); the whole buffer is reserved at create */
-    uint64_t learning_starts;      /* sac_act returns uniform random actions (unless deterministic)
-                                      until this many transitions were observed (default 100) */
+    /* sac_act returns uniform random actions (unless deterministic) until this many transitions
+     * were observed (default 100). A policy-only agent (loaded from a policy file) samples its
+     * policy from the start. */
+    uint64_t learning_starts;
 
     /* Entropy temperature alpha (the initial value when learned), > 0. NaN (the default) means the
      * algorithm's default: 1.0 when alpha is learned, 0.2 for SAC_ALGO_CONTINUOUS_V1 and 0.05 for

@@ -88,7 +88,7 @@ public func sac_act_discrete_batch(
         let obs = try Check.notNull(obs, "obs")
         let actions = try Check.notNull(actions, "actions")
         try checkBatchLengths(n: n, obsLen: obsLen, obsDim: agent.config.obsDim, outputLen: actionsLen,
-                              "actions_len", width: 1, "one index per row,")
+                              "actions_len", width: 1, "one action index per row, width")
         try Check.finite(obs, count: obsLen, "obs")
         agent.actIndices(obs, rows: n, deterministic: deterministic != 0, into: actions)
     }

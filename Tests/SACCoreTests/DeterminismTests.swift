@@ -28,3 +28,20 @@ final class DeterminismTests: XCTestCase {
         XCTAssertNotEqual(first[0], second[0])
     }
 }
+
+/// Warm-up exploration is for agents that learn: an agent made from a policy file samples its
+/// policy at once, whatever learning_starts says.
+final class WarmUpTests: XCTestCase {
+    func testOnlyTrainableAgentsWarmUp() throws {
+        var continuous = smallConfig { $0.learningStarts = 1_000 }
+        var discrete = smallDiscreteConfig(actions: 3) { $0.learningStarts = 1_000 }
+        for config in [continuous, discrete] {
+            XCTAssertTrue(try SACAgent.make(config: config).isWarmingUp)
+            XCTAssertFalse(try SACAgent.make(config: config, trainable: false).isWarmingUp)
+        }
+        continuous.learningStarts = 0
+        discrete.learningStarts = 0
+        XCTAssertFalse(try SACAgent.make(config: continuous).isWarmingUp)
+        XCTAssertFalse(try SACAgent.make(config: discrete).isWarmingUp)
+    }
+}

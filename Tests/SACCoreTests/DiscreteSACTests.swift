@@ -42,22 +42,6 @@ final class DiscreteSACTests: XCTestCase {
         XCTAssertEqual(agent.config.resolvedTargetEntropy, 0.98 * Float(log(3.0)), accuracy: 1e-6)
     }
 
-    /// Forward pass of an MLP in Double from its flat parameters (ReLU hidden layers).
-    func forward(_ net: MLP, _ input: [Double]) -> [Double] {
-        var x = input
-        var offset = 0
-        for l in 0..<(net.sizes.count - 1) {
-            let (n, m) = (net.sizes[l], net.sizes[l + 1])
-            x = (0..<m).map { j in
-                let s = Double(net.parameters[offset + n * m + j])
-                    + (0..<n).reduce(0.0) { $0 + x[$1] * Double(net.parameters[offset + $1 * m + j]) }
-                return l + 2 < net.sizes.count ? max(s, 0) : s
-            }
-            offset += n * m + m
-        }
-        return x
-    }
-
     func testLossesMatchAnIndependentReference() throws {
         let (agent, batch) = try prepared(seed: 8)
         let alpha = Double(agent.alpha), gamma = 0.99
@@ -73,17 +57,17 @@ final class DiscreteSACTests: XCTestCase {
         for r in 0..<batch.size {
             let s = (0..<4).map { Double(batch.observations[r * 4 + $0]) }
             let next = (0..<4).map { Double(batch.nextObservations[r * 4 + $0]) }
-            let pNext = softmax(forward(agent.actor, next))
-            let qt1 = forward(agent.critics.target1, next), qt2 = forward(agent.critics.target2, next)
+            let pNext = softmax(referenceForward(agent.actor, next))
+            let qt1 = referenceForward(agent.critics.target1, next), qt2 = referenceForward(agent.critics.target2, next)
             let v = (0..<3).reduce(0.0) { $0 + pNext[$1] * (min(qt1[$1], qt2[$1]) - alpha * log(pNext[$1])) }
             let y = Double(batch.rewards[r]) + gamma * (1 - Double(batch.terminals[r])) * v
             XCTAssertEqual(Double(agent.critics.targets[r]), y, accuracy: 1e-4 * max(1, abs(y)))
             let a = Int(batch.actions[r])
             // The critics were not stepped, so their parameters are those the loss saw.
-            let q1 = forward(agent.critics.critic1, s), q2 = forward(agent.critics.critic2, s)
+            let q1 = referenceForward(agent.critics.critic1, s), q2 = referenceForward(agent.critics.critic2, s)
             expectedCritic += 0.5 * (pow(q1[a] - y, 2) + pow(q2[a] - y, 2)) / Double(batch.size)
             expectedQ += min(q1[a], q2[a]) / Double(batch.size)
-            let p = softmax(forward(agent.actor, s))
+            let p = softmax(referenceForward(agent.actor, s))
             expectedActor += (0..<3).reduce(0.0) { $0 + p[$1] * (alpha * log(p[$1]) - min(q1[$1], q2[$1])) }
                 / Double(batch.size)
             expectedEntropy -= (0..<3).reduce(0.0) { $0 + p[$1] * log(p[$1]) } / Double(batch.size)

@@ -4,24 +4,6 @@ import XCTest
 /// The SAC losses recomputed in Double by a plain re-implementation written from SAC.md
 /// (forward pass, target, losses), reading only the networks' parameters and the batch.
 final class LossReferenceTests: XCTestCase {
-    /// Forward pass of an MLP with ReLU hidden layers from its flat parameters (W [in×out], then b).
-    func referenceForward(_ net: MLP, _ input: [Double]) -> [Double] {
-        var x = input
-        var offset = 0
-        for l in 0..<(net.sizes.count - 1) {
-            let (n, m) = (net.sizes[l], net.sizes[l + 1])
-            var y = [Double](repeating: 0, count: m)
-            for j in 0..<m {
-                var s = Double(net.parameters[offset + n * m + j])
-                for i in 0..<n { s += x[i] * Double(net.parameters[offset + i * m + j]) }
-                y[j] = l + 2 < net.sizes.count ? max(s, 0) : s
-            }
-            offset += n * m + m
-            x = y
-        }
-        return x
-    }
-
     func row(_ buffer: FloatBuffer, _ r: Int, _ width: Int) -> [Double] {
         (0..<width).map { Double(buffer[r * width + $0]) }
     }

@@ -33,9 +33,26 @@ func assertMatchesFiniteDifferences(
     XCTAssertGreaterThan(largest, 1e-3, "\(what): gradient is all zeros", file: file, line: line)
 }
 
-/// A small agent whose every buffer is tiny, so tests run in milliseconds.
-func smallAgent(obsDim: Int = 3, actionDim: Int = 2, hidden: [Int] = [8, 8], batch: Int = 6,
-                seed: UInt64 = 7, configure: (inout AgentConfig) -> Void = { _ in }) throws -> ContinuousSAC {
+/// Forward pass of an MLP with ReLU hidden layers in Double, from its flat parameters (W [in×out],
+/// then b): the reference the library's Float forward pass is compared with.
+func referenceForward(_ net: MLP, _ input: [Double]) -> [Double] {
+    var x = input
+    var offset = 0
+    for l in 0..<(net.sizes.count - 1) {
+        let (n, m) = (net.sizes[l], net.sizes[l + 1])
+        x = (0..<m).map { j in
+            let s = Double(net.parameters[offset + n * m + j])
+                + (0..<n).reduce(0.0) { $0 + x[$1] * Double(net.parameters[offset + $1 * m + j]) }
+            return l + 2 < net.sizes.count ? max(s, 0) : s
+        }
+        offset += n * m + m
+    }
+    return x
+}
+
+/// The config of a small continuous agent whose every buffer is tiny, so tests run in milliseconds.
+func smallConfig(obsDim: Int = 3, actionDim: Int = 2, hidden: [Int] = [8, 8], batch: Int = 6,
+                 seed: UInt64 = 7, configure: (inout AgentConfig) -> Void = { _ in }) -> AgentConfig {
     var config = AgentConfig(obsDim: obsDim, actionDim: actionDim)
     config.hiddenSizes = hidden
     config.batchSize = batch
@@ -43,7 +60,14 @@ func smallAgent(obsDim: Int = 3, actionDim: Int = 2, hidden: [Int] = [8, 8], bat
     config.learningStarts = 0
     config.seed = seed
     configure(&config)
-    return try ContinuousSAC(config: config)
+    return config
+}
+
+/// A small SAC-v2 agent (see `smallConfig`).
+func smallAgent(obsDim: Int = 3, actionDim: Int = 2, hidden: [Int] = [8, 8], batch: Int = 6,
+                seed: UInt64 = 7, configure: (inout AgentConfig) -> Void = { _ in }) throws -> ContinuousSAC {
+    try ContinuousSAC(config: smallConfig(obsDim: obsDim, actionDim: actionDim, hidden: hidden, batch: batch,
+                                          seed: seed, configure: configure))
 }
 
 /// The config of a small discrete agent (4 observations, `actions` actions) for loss tests.
@@ -60,7 +84,7 @@ func smallDiscreteConfig(actions: Int, algorithm: Algorithm = .discrete, seed: U
 }
 
 /// Fills an agent's replay buffer with `count` reproducible random transitions.
-func fillReplay(_ agent: ContinuousSAC, count: Int, seed: UInt64 = 11) throws {
+func fillReplay(_ agent: SACAgent, count: Int, seed: UInt64 = 11) throws {
     var random = RandomSource(seed: seed)
     let (o, a) = (agent.config.obsDim, agent.config.actionDim)
     var obs = [Float](repeating: 0, count: o)

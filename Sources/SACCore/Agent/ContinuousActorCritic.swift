@@ -72,7 +72,7 @@ public class ContinuousActorCritic: SACAgent {
             let chunk = min(rows - done, actor.maxBatch)
             let obs = observations + done * obsDim
             let out = output + done * actionDim
-            if !deterministic && environmentSteps < config.learningStarts {
+            if !deterministic && isWarmingUp {
                 for k in 0..<(chunk * actionDim) { out[k] = toEnvironment(random.uniform(-1, 1), k % actionDim) }
             } else {
                 if deterministic {

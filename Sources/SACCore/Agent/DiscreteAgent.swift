@@ -42,7 +42,7 @@ public class DiscreteAgent: SACAgent {
         var done = 0
         while done < rows {
             let chunk = min(rows - done, config.batchSize)
-            if !deterministic && environmentSteps < config.learningStarts {
+            if !deterministic && isWarmingUp {
                 for r in 0..<chunk { write(done + r, random.index(below: actionCount)) }
             } else {
                 policy(observations + done * config.obsDim, rows: chunk)

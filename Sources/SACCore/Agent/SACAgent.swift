@@ -61,6 +61,10 @@ public class SACAgent {
         environmentSteps += 1
     }
 
+    /// Stochastic actions are uniform random until `learningStarts` transitions were observed. A
+    /// policy-only agent observes nothing, so it never warms up: it samples its policy from the start.
+    var isWarmingUp: Bool { isTrainable && environmentSteps < config.learningStarts }
+
     /// Converts one action as `act` returns it into `storedAction`, or throws if it is not valid.
     func storeAction(_ action: UnsafePointer<Float>) throws(SACError) {
         fatalError("\(Self.self) must override storeAction")

@@ -1,12 +1,15 @@
 /*
  * Runs a saved libsac policy: no training, just observations in, deterministic actions out.
+ * Works for every algorithm: continuous policies (SAC, SAC-v1) print action vectors, discrete ones
+ * (discrete SAC, soft Q-learning) print the index of the most probable action.
  *
  *   usage: infer POLICY.json            read observations from stdin
  *          infer POLICY.json --demo     act on three built-in observations instead
  *
  * Input: one observation per line, obs_dim whitespace-separated numbers. Output: one line per
- * input line, the action's action_dim numbers (%.9g, enough to read back the same float32),
- * flushed line by line so that a controlling process can talk to infer through a pipe.
+ * input line, flushed line by line so that a controlling process can talk to infer through a pipe:
+ * for a continuous policy the action's action_dim numbers (%.9g, enough to read back the same
+ * float32), for a discrete policy one integer, the action index in [0, n_actions).
  * Any problem (unreadable or invalid policy, a line with the wrong count of numbers, a token that
  * is not a number, NaN or infinity) is reported on stderr, naming the line, and the exit status
  * is 1. Build: cc -std=c99 -Iinclude infer.c -Lpath/to/lib -lsac -o infer
@@ -29,6 +32,7 @@ static const float demo_obs[3][3] = {{1, 0, 0}, {-1, 0, 0}, {0, 1, -2}};
 static sac_agent *agent;
 static float *obs, *action;
 static sac_config cfg;
+static int discrete; /* the policy picks action indices (sac_act_discrete) instead of vectors */
 
 /* Reports a problem on stderr ("infer: line 3: ..." when line > 0) and returns 1. */
 static int fail(long line, const char *fmt, ...) {
@@ -44,11 +48,18 @@ static int fail(long line, const char *fmt, ...) {
 
 /* Acts on obs and prints the action. Returns 0, or 1 after reporting a failure. */
 static int act_and_print(long line) {
-    if (sac_act(agent, obs, cfg.obs_dim, 1, action, cfg.action_dim) != SAC_OK)
-        return fail(line, "%s", sac_last_error());
-    for (uint32_t i = 0; i < cfg.action_dim; i++)
-        printf(i ? " %.9g" : "%.9g", action[i]);
-    putchar('\n');
+    if (discrete) {
+        int32_t index;
+        if (sac_act_discrete(agent, obs, cfg.obs_dim, 1, &index) != SAC_OK)
+            return fail(line, "%s", sac_last_error());
+        printf("%ld\n", (long)index);
+    } else {
+        if (sac_act(agent, obs, cfg.obs_dim, 1, action, cfg.action_dim) != SAC_OK)
+            return fail(line, "%s", sac_last_error());
+        for (uint32_t i = 0; i < cfg.action_dim; i++)
+            printf(i ? " %.9g" : "%.9g", action[i]);
+        putchar('\n');
+    }
     return fflush(stdout) != 0 ? fail(0, "cannot write to stdout") : 0;
 }
 
@@ -89,8 +100,9 @@ int main(int argc, char **argv) {
         sac_agent_destroy(agent);
         return fail(0, "%s", sac_last_error());
     }
+    discrete = cfg.algorithm == SAC_ALGO_DISCRETE || cfg.algorithm == SAC_ALGO_SOFT_Q;
     obs = malloc(cfg.obs_dim * sizeof *obs);
-    action = malloc(cfg.action_dim * sizeof *action);
+    action = malloc((cfg.action_dim ? cfg.action_dim : 1) * sizeof *action); /* discrete: 0 */
 
     int status = obs && action ? 0 : fail(0, "out of memory");
     char *text = NULL;

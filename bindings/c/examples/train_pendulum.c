@@ -64,7 +64,7 @@ int main(int argc, char **argv) {
 
     pendulum env = {0, 0, 0, seed * 7919u + 17u};
     float obs[3], next_obs[3], action[1], episode_return = 0;
-    sac_update_stats stats = {sizeof stats, 0, 0, 0, 0, 0, 0};
+    sac_update_stats stats = {sizeof stats, 0, 0, 0, 0, 0, 0, 0};
     int episode = 0;
     pendulum_reset(&env, obs);
     for (long step = 0; step < total_steps; step++) {

@@ -3,10 +3,12 @@
 #  1. `make install` into a temporary prefix (SONAME chain, header, pkg-config file);
 #  2. every example built with nothing but `pkg-config --cflags --libs sac` against that prefix;
 #  3. each example run: the demo trains briefly and saves a policy, infer loads it (stdin and --demo)
-#     and rejects a bad line, multi_agent trains two agents in two threads, the C++ example trains
-#     through sac.hpp;
-#  4. valgrind on a short training run with save, and on infer loading it: 0 errors, 0 bytes
-#     definitely lost; and the same count of heap allocations for 4 and for 24 updates;
+#     and rejects a bad line, train_cartpole learns the cart-pole with discrete SAC (and briefly with
+#     soft Q-learning) and infer runs those discrete policies, multi_agent trains two agents in two
+#     threads, the C++ example trains through sac.hpp;
+#  4. valgrind on short training runs with save (continuous and discrete), and on infer loading
+#     one: 0 errors, 0 bytes definitely lost; and the same count of heap allocations for few and for
+#     more updates;
 #  5. make uninstall leaves nothing behind.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -39,6 +41,7 @@ step "build the examples with pkg-config only"
 build_c() { cc -std=c99 -O2 -Wall -Wextra -pedantic -Werror $flags "$1" -o "$bin/$2" $libs -lm -lpthread; }
 build_c bindings/c/examples/train_pendulum.c train_pendulum && ok "train_pendulum.c" || fail "train_pendulum.c"
 build_c bindings/c/examples/infer.c infer && ok "infer.c" || fail "infer.c"
+build_c bindings/c/examples/train_cartpole.c train_cartpole && ok "train_cartpole.c" || fail "train_cartpole.c"
 build_c bindings/c/examples/multi_agent.c multi_agent && ok "multi_agent.c" || fail "multi_agent.c"
 c++ -std=c++17 -O2 -Wall -Wextra -pedantic -Werror $flags -Ibindings/cpp bindings/cpp/examples/train.cpp \
     -o "$bin/train_cpp" $libs && ok "train.cpp (C++17, -pedantic -Werror)" || fail "train.cpp"
@@ -58,6 +61,27 @@ if printf '1 0\n' | "$bin/infer" "$policy" > /dev/null 2> "$work/infer.err"; the
 else
     grep -q "line 1" "$work/infer.err" && ok "infer rejects a short line, naming it" || fail "infer error message"
 fi
+# Discrete SAC evaluates near 300-350 after 4000 steps (a random policy scores about 20; 475 is
+# solved, typically by 16,000-18,000 steps): 200 proves learning in a couple of seconds.
+cartpole_policy="$work/cartpole-policy.json"
+"$bin/train_cartpole" 4000 1 "$cartpole_policy" > "$work/cartpole.log" || [ $? = 1 ]  # 1 = not solved yet
+cartpole_return=$(sed -n 's/^final evaluation after [0-9]* steps: mean return \([0-9.]*\).*/\1/p' "$work/cartpole.log")
+if [ -f "$cartpole_policy" ] && [ -n "$cartpole_return" ] && awk "BEGIN { exit !($cartpole_return >= 200) }"; then
+    ok "train_cartpole: discrete SAC evaluates at $cartpole_return (>= 200) after 4000 steps, policy saved"
+else
+    fail "train_cartpole (discrete SAC) did not reach 200 in 4000 steps"; cat "$work/cartpole.log"
+fi
+# The saved discrete policy through infer: one action index per line; a pole leaning and falling to
+# the right needs a push to the right (1), and the mirror image one to the left (0).
+printf '0 0 0.1 0.5\n0 0 -0.1 -0.5\n' | "$bin/infer" "$cartpole_policy" > "$work/infer-cartpole.out" \
+    && [ "$(tr '\n' ' ' < "$work/infer-cartpole.out")" = "1 0 " ] \
+    && ok "infer: the discrete policy pushes toward the falling pole (1, 0)" \
+    || { fail "infer on the discrete policy"; cat "$work/infer-cartpole.out"; }
+"$bin/train_cartpole" 2000 1 "$work/softq-policy.json" soft_q > "$work/softq.log" || [ $? = 1 ]
+"$bin/infer" "$work/softq-policy.json" --demo > "$work/infer-softq.out" \
+    && [ "$(grep -cx '[01]' "$work/infer-softq.out")" = 3 ] \
+    && ok "train_cartpole soft_q: trained, saved, and infer acts with its critics" \
+    || { fail "soft Q-learning policy"; cat "$work/softq.log" "$work/infer-softq.out"; }
 "$bin/multi_agent" 2 800 > "$work/multi.log" && [ "$(grep -c 'seed' "$work/multi.log")" -ge 2 ] \
     && ok "multi_agent: 2 agents in 2 threads" || fail "multi_agent"
 "$bin/train_cpp" 600 "$work/cpp-policy.json" > "$work/cpp.log" && [ -f "$work/cpp-policy.json" ] \
@@ -80,6 +104,19 @@ if [ -n "$(allocs "$work/vg-260.log")" ] && [ "$(allocs "$work/vg-260.log")" = "
     ok "no heap allocation per step or update: $(allocs "$work/vg-260.log") allocations in all, for 4 and for 24 updates"
 else
     fail "allocations grow with training: $(allocs "$work/vg-260.log") for 4 updates, $(allocs "$work/vg-280.log") for 24"
+fi
+# The discrete path: updates start at step 64 (batch_size); 70 and 90 steps are 7 and 27 updates.
+for steps in 70 90; do
+    if $vg "$bin/train_cartpole" $steps 2 "$work/vg-cartpole.json" > /dev/null 2> "$work/vg-cp-$steps.log" || [ $? = 1 ]; then
+        ok "train_cartpole $steps steps under valgrind: 0 errors, 0 bytes definitely lost"
+    else
+        fail "train_cartpole $steps steps under valgrind"; grep -E "ERROR SUMMARY|definitely" "$work/vg-cp-$steps.log"
+    fi
+done
+if [ -n "$(allocs "$work/vg-cp-70.log")" ] && [ "$(allocs "$work/vg-cp-70.log")" = "$(allocs "$work/vg-cp-90.log")" ]; then
+    ok "discrete SAC: no heap allocation per step or update ($(allocs "$work/vg-cp-70.log") allocations for 7 and for 27 updates)"
+else
+    fail "discrete allocations grow with training: $(allocs "$work/vg-cp-70.log") for 7 updates, $(allocs "$work/vg-cp-90.log") for 27"
 fi
 if $vg "$bin/infer" "$work/vg-policy.json" --demo > /dev/null 2> "$work/vg-infer.log"; then
     ok "infer under valgrind: 0 errors, 0 bytes definitely lost"

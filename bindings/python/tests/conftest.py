@@ -28,6 +28,7 @@ STATUS_OF = {
     libsac.FormatError: (-10, "SAC_ERR_FORMAT"),
     libsac.SacIOError: (-11, "SAC_ERR_IO"),
     libsac.BufferTooSmallError: (-12, "SAC_ERR_BUFFER_TOO_SMALL"),
+    libsac.WrongAlgorithmError: (-13, "SAC_ERR_WRONG_ALGORITHM"),
 }
 
 # A small agent used across the suite: asymmetric action bounds, tiny networks, a small replay
@@ -36,6 +37,11 @@ OBS_DIM = 3
 ACTION_DIM = 2
 ACTION_LOW = [-2.0, 0.0]
 ACTION_HIGH = [1.0, 3.0]
+# The discrete agents' action count.
+N_ACTIONS = 3
+#: Every member of the SAC family, as Config.algorithm names.
+ALGORITHMS = ["continuous", "continuous_v1", "discrete", "soft_q"]
+DISCRETE_ALGORITHMS = ["discrete", "soft_q"]
 
 
 def pytest_configure(config):
@@ -53,13 +59,24 @@ def small_config() -> libsac.Config:
                          hidden_sizes=(16, 16), batch_size=16, replay_capacity=4096, learning_starts=20, seed=7)
 
 
+def family_config(small_config: libsac.Config, algorithm: str) -> libsac.Config:
+    """`small_config` for any member of the family: discrete ones take N_ACTIONS actions instead of
+    the action vector."""
+    if algorithm in DISCRETE_ALGORITHMS:
+        return small_config.replace(algorithm=algorithm, action_dim=0, action_low=None, action_high=None,
+                                    n_actions=N_ACTIONS)
+    return small_config.replace(algorithm=algorithm)
+
+
 @pytest.fixture
 def make_agent(small_config) -> Callable[..., libsac.Agent]:
-    """Creates agents from `small_config` with keyword overrides; closes them after the test."""
+    """Creates agents from `small_config` with keyword overrides; closes them after the test.
+    `algorithm="discrete"` or `"soft_q"` also switches to N_ACTIONS discrete actions."""
     agents: List[libsac.Agent] = []
 
     def make(**overrides) -> libsac.Agent:
-        agent = libsac.Agent(small_config, **overrides)
+        base = family_config(small_config, overrides.pop("algorithm", "continuous"))
+        agent = libsac.Agent(base, **overrides)
         agents.append(agent)
         return agent
 
@@ -71,6 +88,12 @@ def make_agent(small_config) -> Callable[..., libsac.Agent]:
 @pytest.fixture
 def agent(make_agent) -> libsac.Agent:
     return make_agent()
+
+
+@pytest.fixture(params=DISCRETE_ALGORITHMS)
+def discrete_agent(request, make_agent) -> libsac.Agent:
+    """A small discrete SAC or soft Q-learning agent with N_ACTIONS actions."""
+    return make_agent(algorithm=request.param)
 
 
 def random_transitions(obs_dim: int, action_dim: int, steps: int, seed: int):
@@ -87,7 +110,8 @@ def random_transitions(obs_dim: int, action_dim: int, steps: int, seed: int):
 @pytest.fixture
 def drive() -> Callable[..., Tuple[np.ndarray, List[libsac.Stats]]]:
     """drive(agent, steps, seed): act/observe for `steps` steps on synthetic data, one update per
-    step once a batch is stored. Returns the actions taken and the update statistics."""
+    step once a batch is stored. Returns the actions taken and the update statistics. Works for
+    every algorithm: discrete agents act and observe with int indices."""
 
     def run(agent: libsac.Agent, steps: int, seed: int = 0):
         config = agent.config

@@ -30,12 +30,15 @@ def test_config_defaults_are_the_documented_library_defaults():
     assert config.hidden_sizes == (256, 256)
     assert config.replay_capacity == 1_000_000
     assert config.learning_starts == 100
-    assert config.initial_alpha == 1.0
-    assert config.auto_alpha is True
+    assert config.initial_alpha is None  # the algorithm's default (1.0 for continuous SAC)
+    assert config.auto_alpha is None  # the algorithm's default (learned for continuous SAC)
     assert config.target_entropy is None
     assert config.seed == 0
     assert config.obs_dim == 0 and config.action_dim == 0
     assert config.action_low is None and config.action_high is None
+    assert config.algorithm == "continuous" and config.algorithm is libsac.Algorithm.CONTINUOUS
+    assert config.n_actions == 0
+    assert config.target_entropy_scale == 0.98
 
 
 def test_config_defaults_match_sac_config_default():
@@ -43,12 +46,14 @@ def test_config_defaults_match_sac_config_default():
     assert lib.sac_config_default(ctypes.byref(c), ctypes.sizeof(c)) == 0
     config = libsac.Config()
     assert config.hidden_sizes == tuple(c.hidden_sizes[: c.hidden_layers])
-    for name in ("actor_lr", "critic_lr", "alpha_lr", "gamma", "tau", "initial_alpha"):
+    for name in ("actor_lr", "critic_lr", "alpha_lr", "gamma", "tau", "target_entropy_scale"):
         assert np.float32(getattr(config, name)) == np.float32(getattr(c, name)), name
-    for name in ("obs_dim", "action_dim", "batch_size", "replay_capacity", "learning_starts", "seed"):
+    for name in ("obs_dim", "action_dim", "batch_size", "replay_capacity", "learning_starts", "seed", "n_actions"):
         assert getattr(config, name) == getattr(c, name), name
-    assert config.auto_alpha == bool(c.auto_alpha)
+    assert math.isnan(c.initial_alpha) and config.initial_alpha is None
+    assert c.auto_alpha == -1 and config.auto_alpha is None  # SAC_AUTO_ALPHA_DEFAULT
     assert math.isnan(c.target_entropy) and config.target_entropy is None
+    assert c.algorithm == 0 and config.algorithm.code == 0  # SAC_ALGO_CONTINUOUS
     assert list(c.action_low[:4]) == [-1.0] * 4 and list(c.action_high[:4]) == [1.0] * 4
 
 
@@ -68,9 +73,10 @@ def test_overrides_replace_fields_of_the_given_config(small_config):
     assert small_config.gamma == 0.99  # the caller's config is not modified
 
 
-def test_config_property_round_trips_with_target_entropy_resolved(small_config, agent):
+def test_config_property_round_trips_with_alpha_and_target_entropy_resolved(small_config, agent):
     config = agent.config
-    assert config == dataclasses.replace(small_config, target_entropy=-float(ACTION_DIM))
+    assert config == dataclasses.replace(small_config, target_entropy=-float(ACTION_DIM), initial_alpha=1.0,
+                                         auto_alpha=True)
     assert config.action_low == ACTION_LOW and config.action_high == ACTION_HIGH
     with libsac.Agent(config) as again:
         assert again.config == config
@@ -224,7 +230,8 @@ def test_update_returns_finite_stats_and_counts_gradient_steps(agent, drive):
     stats = agent.update()
     assert isinstance(stats, libsac.Stats)
     values = dataclasses.asdict(stats)
-    assert set(values) == {"critic_loss", "actor_loss", "alpha", "alpha_loss", "entropy", "mean_q"}
+    assert set(values) == {"critic_loss", "actor_loss", "alpha", "alpha_loss", "entropy", "mean_q", "value_loss"}
+    assert stats.value_loss == 0.0  # continuous SAC (v2) has no value network
     assert all(isinstance(v, float) and math.isfinite(v) for v in values.values()), values
     assert stats.critic_loss >= 0.0
     assert 0.0 < stats.alpha <= 1.0  # initial_alpha 1.0, one Adam step on log(alpha)
@@ -398,15 +405,84 @@ def test_from_env_sizes_the_agent_for_pendulum():
         env.close()
 
 
-def test_from_env_rejects_a_discrete_action_space():
+def test_from_env_sizes_a_discrete_sac_agent_for_cartpole():
     gymnasium = pytest.importorskip("gymnasium")
     env = gymnasium.make("CartPole-v1")
     try:
-        with pytest.raises(libsac.ConfigError) as excinfo:
-            libsac.Agent.from_env(env)
-        assert "Box" in excinfo.value.message and "Discrete" in excinfo.value.message
+        with libsac.Agent.from_env(env, hidden_sizes=(16,), batch_size=16, replay_capacity=64) as agent:
+            config = agent.config
+            assert config.algorithm == "discrete" and config.n_actions == 2
+            assert config.obs_dim == 4 and config.action_dim == 0
+            assert config.action_low is None and config.action_high is None
+            obs, _ = env.reset(seed=0)
+            action = agent.act(obs)
+            assert type(action) is int and action in (0, 1)
+            next_obs, reward, terminated, truncated, _ = env.step(action)
+            agent.observe(obs, action, reward, next_obs, terminated, truncated)
+            assert agent.replay_size == 1
+        with libsac.Agent.from_env(env, algorithm="soft_q", hidden_sizes=(16,), replay_capacity=256) as agent:
+            assert agent.config.algorithm == "soft_q" and agent.config.n_actions == 2
     finally:
         env.close()
+
+
+def test_from_env_picks_continuous_sac_for_a_box_and_accepts_v1():
+    gymnasium = pytest.importorskip("gymnasium")
+    env = gymnasium.make("Pendulum-v1")
+    try:
+        for algorithm, expected in [(None, "continuous"), ("continuous_v1", "continuous_v1"),
+                                    (libsac.Algorithm.CONTINUOUS_V1, "continuous_v1")]:
+            overrides = {} if algorithm is None else {"algorithm": algorithm}
+            with libsac.Agent.from_env(env, hidden_sizes=(16,), replay_capacity=256, **overrides) as agent:
+                assert agent.config.algorithm == expected
+                assert agent.config.action_low == [-2.0] and agent.config.n_actions == 0
+    finally:
+        env.close()
+
+
+@pytest.mark.parametrize("env_id, algorithm, needle", [
+    ("CartPole-v1", "continuous", "Box"),
+    ("CartPole-v1", "continuous_v1", "Box"),
+    ("Pendulum-v1", "discrete", "Discrete"),
+    ("Pendulum-v1", "soft_q", "Discrete"),
+    ("CartPole-v1", "dqn", "'soft_q'"),
+])
+def test_from_env_refuses_an_algorithm_that_does_not_fit_the_action_space(env_id, algorithm, needle):
+    gymnasium = pytest.importorskip("gymnasium")
+    env = gymnasium.make(env_id)
+    try:
+        with pytest.raises(libsac.ConfigError) as excinfo:
+            libsac.Agent.from_env(env, algorithm=algorithm)
+        assert needle in excinfo.value.message and algorithm in excinfo.value.message
+    finally:
+        env.close()
+
+
+class _Spaces:
+    """A stand-in environment: only the two spaces `from_env` reads."""
+
+    def __init__(self, observation_space, action_space):
+        self.observation_space, self.action_space = observation_space, action_space
+
+
+def test_from_env_refuses_a_discrete_space_that_does_not_start_at_zero():
+    gymnasium = pytest.importorskip("gymnasium")
+    box = gymnasium.spaces.Box(-1.0, 1.0, (3,))
+    with pytest.raises(libsac.ConfigError) as excinfo:
+        libsac.Agent.from_env(_Spaces(box, gymnasium.spaces.Discrete(4, start=1)))
+    assert "start" in excinfo.value.message and "0 .. n-1" in excinfo.value.message
+    with libsac.Agent.from_env(_Spaces(box, gymnasium.spaces.Discrete(4, start=0)), replay_capacity=256) as agent:
+        assert agent.config.n_actions == 4
+
+
+def test_from_env_refuses_other_action_spaces():
+    gymnasium = pytest.importorskip("gymnasium")
+    box = gymnasium.spaces.Box(-1.0, 1.0, (3,))
+    for space in (gymnasium.spaces.MultiDiscrete([2, 3]), gymnasium.spaces.MultiBinary(2),
+                  gymnasium.spaces.Box(-1.0, 1.0, (2, 2))):
+        with pytest.raises(libsac.ConfigError) as excinfo:
+            libsac.Agent.from_env(_Spaces(box, space))
+        assert "Box" in excinfo.value.message and "Discrete" in excinfo.value.message
 
 
 def test_from_env_rejects_unknown_overrides():

@@ -9,7 +9,7 @@ import libsac
 
 pytest.importorskip("gymnasium")
 
-TRAIN_OPTIONS = ["--steps", "--out", "--kind", "--seed", "--lr", "--batch-size", "--hidden", "--gamma",
+TRAIN_OPTIONS = ["--algorithm", "--steps", "--out", "--kind", "--seed", "--lr", "--batch-size", "--hidden", "--gamma",
                  "--learning-starts", "--updates-per-step", "--eval-every", "--eval-episodes", "--target-return",
                  "--log", "--checkpoint-every", "--checkpoint", "--resume", "--no-progress"]
 EVAL_OPTIONS = ["--episodes", "--seed", "--render", "--video"]
@@ -113,3 +113,44 @@ def test_usage_errors_exit_2(tmp_path):
     assert cli(cwd=tmp_path).returncode == 2
     assert cli("train", "Pendulum-v1", cwd=tmp_path).returncode == 2  # --out is required
     assert cli("eval", "agent.json", cwd=tmp_path).returncode == 2  # env is required
+
+
+def test_train_help_lists_the_algorithms(tmp_path):
+    result = cli("train", "--help", cwd=tmp_path)
+    for name in ("continuous", "continuous_v1", "discrete", "soft_q"):
+        assert name in result.stdout
+
+
+@pytest.mark.parametrize("algorithm", [None, "soft_q"])
+def test_train_then_eval_on_cartpole(tmp_path, algorithm):
+    out = tmp_path / "cartpole.json"
+    options = [] if algorithm is None else ["--algorithm", algorithm]
+    trained = cli("train", "CartPole-v1", *TINY_TRAIN, *options, "--out", out, cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    assert "trained 300 steps" in trained.stdout
+    with libsac.Agent.load(out) as agent:
+        assert agent.config.algorithm == (algorithm or "discrete") and agent.config.n_actions == 2
+        assert agent.env_steps == 300
+        agent.load_replay(tmp_path / "cartpole.json.replay")
+        assert agent.replay_size == 300
+    evaluated = cli("eval", out, "CartPole-v1", "--episodes", "2", cwd=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert "mean return" in evaluated.stdout and "over 2 episodes" in evaluated.stdout
+
+
+def test_train_continuous_v1_on_pendulum(tmp_path):
+    out = tmp_path / "v1.json"
+    trained = cli("train", "Pendulum-v1", *TINY_TRAIN, "--algorithm", "continuous_v1", "--kind", "policy",
+                  "--out", out, cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    with libsac.Agent.load(out) as agent:
+        assert agent.config.algorithm == "continuous_v1"
+
+
+def test_an_algorithm_that_does_not_fit_the_action_space_exits_1(tmp_path):
+    result = cli("train", "CartPole-v1", "--steps", "10", "--algorithm", "continuous", "--no-progress", "--out",
+                 tmp_path / "a.json", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("libsac:") and "Box" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "a.json").exists()
+    assert cli("train", "CartPole-v1", "--algorithm", "dqn", "--out", tmp_path / "a.json", cwd=tmp_path).returncode == 2

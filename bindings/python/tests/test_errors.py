@@ -258,7 +258,7 @@ def test_trailing_data_after_the_json_is_a_format_error(checkpoint_text):
     check_error(excinfo, libsac.FormatError, "sac_from_json")
 
 
-@pytest.mark.parametrize("version", [0, 2, 99])
+@pytest.mark.parametrize("version", [0, 3, 99])  # 1 (libsac 0.1) and 2 (0.2) are known
 def test_unknown_format_version_is_a_format_error_naming_the_key(checkpoint_text, version):
     data = json.loads(checkpoint_text)
     data["format_version"] = version
@@ -370,6 +370,7 @@ CALLS_ON_AN_AGENT = {
     "observe": lambda a, p: a.observe(OK_OBS, OK_ACTION, 1.0, OK_OBS, False),
     "update": lambda a, p: a.update(),
     "update-5": lambda a, p: a.update(5),
+    "update_from_batch": lambda a, p: a.update_from_batch([OK_OBS], [OK_ACTION], [1.0], [OK_OBS], [False]),
     "to_json": lambda a, p: a.to_json(),
     "to_json-policy": lambda a, p: a.to_json("policy"),
     "save": lambda a, p: a.save(p / "agent.json"),
@@ -416,6 +417,8 @@ def test_a_closed_agent_given_bad_inputs_raises_a_sac_error_and_never_reaches_th
         lambda: agent.observe([1.0], [math.nan], math.inf, [], True),
         lambda: agent.update(0),
         lambda: agent.update(-3),
+        lambda: agent.update_from_batch([[math.nan]], [[0.0]], [1.0], [[0.0]], [True]),
+        lambda: agent.observe(OK_OBS, 2 ** 40, 1.0, OK_OBS, False),
         lambda: agent.to_json("weights"),
         lambda: agent.save(tmp_path / "missing" / "a.json"),
         lambda: agent.load_replay(tmp_path / "missing.replay"),
@@ -482,6 +485,7 @@ def test_sac_error_subclasses_keep_their_builtin_bases():
     for cls in (libsac.ConfigError, libsac.ShapeError, libsac.NonFiniteError, libsac.InvalidArgumentError,
                 libsac.FormatError):
         assert issubclass(cls, ValueError)
+    assert issubclass(libsac.WrongAlgorithmError, TypeError)  # the argument's kind does not fit the agent
     for cls in STATUS_OF:
         assert issubclass(cls, libsac.SacError)
     assert issubclass(libsac.ClosedError, libsac.SacError)

@@ -1,4 +1,5 @@
-"""libsac.gym: the Gymnasium training loop and evaluation, on Pendulum-v1 with tiny networks."""
+"""libsac.gym: the Gymnasium training loop and evaluation, on Pendulum-v1 (continuous) and CartPole-v1
+(discrete) with tiny networks."""
 import json
 import math
 
@@ -213,3 +214,109 @@ def test_evaluate_returns_mean_and_std_of_the_deterministic_policy():
         with pytest.raises(libsac.ConfigError):
             evaluate(agent, "Pendulum-v1", episodes=0)
     env.close()
+
+
+# -- discrete action spaces ----------------------------------------------------------------------
+
+TINY_DISCRETE = dict(hidden_sizes=(16, 16), batch_size=16, replay_capacity=4096, learning_starts=50)
+
+
+def test_train_on_cartpole_picks_discrete_sac_and_logs_its_stats(tmp_path):
+    log = tmp_path / "log.jsonl"
+    agent, history = train("CartPole-v1", 400, seed=0, eval_every=200, eval_episodes=2, log_path=log,
+                           progress=False, **TINY_DISCRETE)
+    with agent:
+        assert agent.config.algorithm == "discrete" and agent.config.n_actions == 2
+        assert agent.env_steps == 400 and agent.gradient_steps == 400 - 16 + 1
+        assert history.steps == 400 and [e["step"] for e in history.evaluations] == [200, 400]
+        assert sum(history.episode_returns) <= 400 and all(r >= 1 for r in history.episode_returns)
+        assert type(agent.act(np.zeros(4, np.float32))) is int
+    episodes = [r for r in read_log(log) if r["event"] == "episode"]
+    assert episodes and sum(r["length"] for r in episodes) <= 400
+    assert [r["episode_return"] for r in episodes] == history.episode_returns
+    for record in episodes[1:]:  # the first episode may end before the first update
+        for key in ("critic_loss", "actor_loss", "alpha", "alpha_loss", "entropy", "mean_q", "value_loss"):
+            assert math.isfinite(record[key]), record
+        assert record["value_loss"] == 0.0
+
+
+@pytest.mark.parametrize("env_id, algorithm", [("CartPole-v1", "soft_q"), ("Pendulum-v1", "continuous_v1")])
+def test_train_takes_the_algorithm_as_a_config_override(env_id, algorithm):
+    agent, history = train(env_id, 100, seed=0, eval_every=100, eval_episodes=1, progress=False,
+                           algorithm=algorithm, **TINY_DISCRETE)
+    with agent:
+        assert agent.config.algorithm == algorithm
+        assert agent.gradient_steps == 100 - 16 + 1
+        assert len(history.evaluations) == 1
+
+
+def test_train_refuses_an_algorithm_that_does_not_fit_the_action_space():
+    with pytest.raises(libsac.ConfigError) as excinfo:
+        train("CartPole-v1", 10, eval_every=0, progress=False, algorithm="continuous")
+    assert "Box" in excinfo.value.message
+
+
+def test_train_on_cartpole_is_deterministic_for_a_seed():
+    runs = []
+    for _ in range(2):
+        agent, history = train("CartPole-v1", 300, seed=3, eval_every=0, progress=False, **TINY_DISCRETE)
+        with agent:
+            runs.append((history.episode_returns, agent.to_json()))
+    assert runs[0] == runs[1]
+
+
+def test_discrete_checkpoint_resumes_with_its_replay_file(tmp_path):
+    checkpoint = tmp_path / "ckpt.json"
+    first, _ = train("CartPole-v1", 200, seed=0, eval_every=0, checkpoint_every=200, checkpoint_path=checkpoint,
+                     progress=False, **TINY_DISCRETE)
+    first.close()
+    agent, history = train("CartPole-v1", 100, seed=1, eval_every=0, resume_from=checkpoint, progress=False)
+    with agent:
+        assert agent.config.algorithm == "discrete"
+        assert agent.env_steps == 300 and agent.replay_size == 300
+
+
+def test_evaluate_a_discrete_agent_by_hand():
+    env = gymnasium.make("CartPole-v1")
+    with libsac.Agent.from_env(env, **TINY_DISCRETE) as agent:
+        result = evaluate(agent, "CartPole-v1", episodes=2, seed=5)
+        returns = []
+        for episode in range(2):
+            obs, _ = env.reset(seed=5 + episode)
+            total, done = 0.0, False
+            while not done:
+                obs, reward, terminated, truncated, _ = env.step(agent.act(obs, deterministic=True))
+                total += float(reward)
+                done = terminated or truncated
+            returns.append(total)
+        assert result == {"mean_return": float(np.mean(returns)), "std_return": float(np.std(returns))}
+    env.close()
+
+
+class ShiftedChoice(gymnasium.Env):
+    """An unregistered environment whose Discrete actions are {-1, 0, 1}."""
+
+    def __init__(self):
+        self.observation_space = gymnasium.spaces.Box(-np.inf, np.inf, (2,), np.float32)
+        self.action_space = gymnasium.spaces.Discrete(3, start=-1)
+
+    def reset(self, seed=None, options=None):
+        super().reset(seed=seed)
+        self.t, self.x = 0, 0
+        return np.array([0.0, 0.0], np.float32), {}
+
+    def step(self, action):
+        assert self.action_space.contains(action), action
+        self.t += 1
+        self.x += int(action)
+        return np.array([self.x, self.t / 20], np.float32), -abs(self.x), False, self.t >= 20, {}
+
+
+def test_a_discrete_space_not_starting_at_zero_is_refused_and_a_shifting_wrapper_works():
+    with pytest.raises(libsac.ConfigError) as excinfo:
+        train(ShiftedChoice(), 10, eval_every=0, progress=False)
+    assert "start" in excinfo.value.message
+    shifted = gymnasium.wrappers.TransformAction(ShiftedChoice(), lambda a: int(a) - 1, gymnasium.spaces.Discrete(3))
+    agent, history = train(shifted, 60, eval_every=0, progress=False, **TINY_DISCRETE)
+    with agent:
+        assert agent.config.n_actions == 3 and len(history.episode_returns) == 3

@@ -1,5 +1,6 @@
 """`pip install ./bindings/python` into a fresh virtualenv gives a working, self-contained package."""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,8 @@ import libsac
 HERE = Path(__file__).resolve().parent
 BINDING = HERE.parent  # bindings/python
 BUILT_LIBRARY = (HERE / ".." / ".." / ".." / ".build" / "release" / "libsac.so").resolve()
+HEADER_VERSION = re.search(r'#define SAC_VERSION_STRING "(.*)"',
+                           (HERE / ".." / ".." / ".." / "include" / "sac.h").read_text()).group(1)
 
 
 def clean_environment():
@@ -41,7 +44,7 @@ def test_pip_install_into_a_fresh_venv_bundles_the_library(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     version, package_file, library_file = result.stdout.split("\n")[:3]
-    assert version == libsac.__version__ == "0.1.0"
+    assert version == libsac.__version__ == HEADER_VERSION
     site_packages = venv.resolve() / "lib"
     assert Path(package_file).resolve().is_relative_to(site_packages), package_file
     assert Path(library_file).resolve().is_relative_to(site_packages), library_file  # the bundled copy
@@ -60,4 +63,9 @@ def test_pip_install_into_a_fresh_venv_bundles_the_library(tmp_path):
     result = subprocess.run([str(venv / "bin" / "libsac"), "--version"], cwd=tmp_path, env=clean_environment(),
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "libsac 0.1.0"
+    assert result.stdout.strip() == f"libsac {HEADER_VERSION}"
+
+
+def test_package_version_is_the_library_version():
+    pyproject = (BINDING / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^version = "(.*)"', pyproject, flags=re.M).group(1) == HEADER_VERSION == libsac.__version__

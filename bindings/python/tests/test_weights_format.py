@@ -67,13 +67,14 @@ def saved_policy(trained_agent, tmp_path_factory):
 def test_policy_file_has_the_documented_keys_and_shapes(saved_policy):
     policy = saved_policy
     assert list(policy) == ["format", "format_version", "kind", "algorithm", "config", "actor"]
-    assert policy["format"] == "libsac" and policy["format_version"] == 1
+    assert policy["format"] == "libsac" and policy["format_version"] == 2
     assert policy["kind"] == "policy" and policy["algorithm"] == "continuous_sac"
     config = policy["config"]
     assert config["obs_dim"] == OBS_DIM and config["action_dim"] == ACTION_DIM
     assert config["action_low"] == LOW and config["action_high"] == HIGH
     assert config["hidden_sizes"] == list(HIDDEN)
     assert config["target_entropy"] == -3.0 and config["seed"] == 11
+    assert config["n_actions"] == 0 and config["initial_alpha"] == 1.0 and config["auto_alpha"] is True
     actor = policy["actor"]
     assert actor["hidden_activation"] == "relu"
     assert (actor["log_std_min"], actor["log_std_max"]) == (-20.0, 2.0)
@@ -145,3 +146,79 @@ def test_libsac_loads_the_worked_example_and_acts_as_documented(worked_example_t
         assert action[0] == np.float32(1.3280735)
         with pytest.raises(libsac.PolicyOnlyError):
             agent.update()
+
+
+# -- discrete policies: discrete SAC's actor, soft Q-learning's critics --------------------------
+
+
+def mlp(layers, obs):
+    """A `{"layers": [...]}` network of the document: ReLU between layers, none after the last."""
+    x = np.asarray(obs, dtype=np.float64)
+    for index, layer in enumerate(layers):
+        x = x @ np.array(layer["weight"], dtype=np.float32).astype(np.float64) + \
+            np.array(layer["bias"], dtype=np.float32).astype(np.float64)
+        if index < len(layers) - 1:
+            x = np.maximum(x, 0.0)
+    return x
+
+
+def discrete_policy(policy, obs):
+    """(deterministic action, action probabilities) of a discrete_sac or soft_q_learning policy file."""
+    if policy["algorithm"] == "discrete_sac":
+        assert policy["actor"]["hidden_activation"] == "relu"
+        scores, temperature = mlp(policy["actor"]["layers"], obs), 1.0
+    else:
+        assert policy["algorithm"] == "soft_q_learning" and len(policy["critics"]) == 2
+        scores = np.minimum(*(mlp(critic["layers"], obs) for critic in policy["critics"]))
+        temperature = policy["config"]["initial_alpha"]
+    z = np.exp((scores - scores.max()) / temperature)
+    return int(np.argmax(scores)), z / z.sum()
+
+
+def document_section(title):
+    from conftest import REPO_ROOT
+
+    document = (REPO_ROOT / "docs" / "weights-format.md").read_text(encoding="utf-8")
+    section = document.split(title, 1)[1].split("\n### ", 1)[0]
+    blocks = re.findall(r"```json\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 1, f"expected one JSON block under {title}"
+    return json.loads(blocks[0])
+
+
+@pytest.mark.parametrize("title, action, probabilities", [
+    ("### `actor` of `discrete_sac`", 1, [0.391501, 0.478180, 0.130319]),
+    ("### `critics` of `soft_q_learning`", 0, [0.997527, 0.002473, 2.8e-10]),
+], ids=["discrete_sac", "soft_q_learning"])
+def test_discrete_examples_of_the_document_act_as_documented(title, action, probabilities):
+    policy = document_section(title)
+    expected_action, expected_probabilities = discrete_policy(policy, [1.0, -0.5])
+    assert expected_action == action
+    np.testing.assert_allclose(expected_probabilities, probabilities, rtol=2e-3, atol=1e-11)  # as rounded there
+    with libsac.Agent.from_json(json.dumps(policy)) as agent:
+        assert agent.config.algorithm == libsac.Algorithm.parse(policy["algorithm"])
+        assert agent.config.n_actions == 3 and agent.config.action_dim == 0
+        assert agent.act([1.0, -0.5], deterministic=True) == action
+        assert list(agent.act_batch([[1.0, -0.5]] * 2, deterministic=True)) == [action, action]
+        with pytest.raises(libsac.PolicyOnlyError):
+            agent.observe([1.0, -0.5], action, 1.0, [1.0, -0.5], False)
+
+
+@pytest.mark.parametrize("algorithm", ["discrete", "soft_q"])
+def test_numpy_forward_pass_of_a_trained_discrete_policy_matches_libsac(tmp_path, algorithm):
+    with libsac.Agent(obs_dim=OBS_DIM, algorithm=algorithm, n_actions=4, hidden_sizes=HIDDEN, batch_size=32,
+                      replay_capacity=2048, learning_starts=50, seed=5) as agent:
+        rng = np.random.default_rng(4)
+        obs = rng.standard_normal(OBS_DIM).astype(np.float32)
+        for step in range(300):
+            action = agent.act(obs)
+            next_obs = rng.standard_normal(OBS_DIM).astype(np.float32)
+            agent.observe(obs, action, float(action == int(obs[0] > 0)), next_obs, step % 50 == 49)
+            if agent.replay_size >= 32:
+                agent.update()
+            obs = next_obs
+        agent.save(tmp_path / "policy.json", "policy")
+        policy = json.loads((tmp_path / "policy.json").read_text(encoding="utf-8"))
+        observations = np.random.default_rng(21).standard_normal((50, OBS_DIM)).astype(np.float32) * 2.0
+        expected = [discrete_policy(policy, o)[0] for o in observations]
+        assert list(agent.act_batch(observations, deterministic=True)) == expected
+        assert len(set(expected)) > 1  # not a constant policy

@@ -6,18 +6,23 @@
     agent.observe(obs, action, reward, next_obs, terminated, truncated)
     stats = agent.update()
 
+Discrete actions: `libsac.Agent(obs_dim=4, algorithm="discrete", n_actions=2)` acts with int indices
+(also "soft_q" for soft Q-learning; "continuous_v1" is the original SAC with a value network).
+Your own replay: `agent.update_from_batch(obs, actions, rewards, next_obs, terminated)`.
+
 Gymnasium training: `libsac.gym.train("Pendulum-v1", 20_000)`; command line: `python -m libsac --help`.
 """
 from ._native import ABI_VERSION, lib as _lib
 from .agent import Agent, Stats
-from .config import Config
+from .config import Algorithm, Config
 from .errors import (BufferTooSmallError, ClosedError, ConfigError, FormatError, InvalidArgumentError,
                      NonFiniteError, NotReadyError, NullArgumentError, PolicyOnlyError, SacError, SacIOError,
-                     SacMemoryError, ShapeError, StructSizeError)
+                     SacMemoryError, ShapeError, StructSizeError, WrongAlgorithmError)
 
 __version__ = _lib.sac_version_string().decode()
 __all__ = [
-    "ABI_VERSION", "Agent", "BufferTooSmallError", "ClosedError", "Config", "ConfigError", "FormatError",
+    "ABI_VERSION", "Agent", "Algorithm", "BufferTooSmallError", "ClosedError", "Config", "ConfigError", "FormatError",
     "InvalidArgumentError", "NonFiniteError", "NotReadyError", "NullArgumentError", "PolicyOnlyError", "SacError",
-    "SacIOError", "SacMemoryError", "ShapeError", "Stats", "StructSizeError", "__version__",
+    "SacIOError", "SacMemoryError", "ShapeError", "Stats", "StructSizeError", "WrongAlgorithmError",
+    "__version__",
 ]

@@ -11,6 +11,15 @@ from typing import List, Optional, Tuple
 ABI_VERSION = 0
 MAX_ACTION_DIM = 64
 MAX_HIDDEN_LAYERS = 8
+MAX_ACTIONS = 65536
+
+#: sac_algorithm values (sac_config.algorithm).
+ALGO_CONTINUOUS = 0
+ALGO_CONTINUOUS_V1 = 1
+ALGO_DISCRETE = 2
+ALGO_SOFT_Q = 3
+#: sac_config.auto_alpha: let the algorithm decide whether alpha is learned.
+AUTO_ALPHA_DEFAULT = -1
 
 c_float_p = ctypes.POINTER(ctypes.c_float)
 c_agent_p = ctypes.c_void_p
@@ -39,6 +48,10 @@ class sac_config(ctypes.Structure):
         ("auto_alpha", ctypes.c_int32),
         ("target_entropy", ctypes.c_float),
         ("seed", ctypes.c_uint64),
+        # appended in 0.2.0
+        ("algorithm", ctypes.c_int32),
+        ("n_actions", ctypes.c_uint32),
+        ("target_entropy_scale", ctypes.c_float),
     ]
 
 
@@ -53,6 +66,23 @@ class sac_update_stats(ctypes.Structure):
         ("alpha_loss", ctypes.c_float),
         ("entropy", ctypes.c_float),
         ("mean_q", ctypes.c_float),
+        # appended in 0.2.0
+        ("value_loss", ctypes.c_float),
+    ]
+
+
+class sac_batch(ctypes.Structure):
+    """Mirror of `sac_batch` in include/sac.h (pointers travel as addresses: c_void_p)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("n", ctypes.c_size_t),
+        ("obs", ctypes.c_void_p),
+        ("actions", ctypes.c_void_p),
+        ("action_indices", ctypes.c_void_p),
+        ("rewards", ctypes.c_void_p),
+        ("next_obs", ctypes.c_void_p),
+        ("terminated", ctypes.c_void_p),
     ]
 
 
@@ -71,8 +101,15 @@ _SIGNATURES = {
                        ctypes.c_void_p, ctypes.c_size_t], ctypes.c_int),
     "sac_observe": ([c_agent_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_float,
                      ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int], ctypes.c_int),
+    "sac_act_discrete": ([c_agent_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_void_p], ctypes.c_int),
+    "sac_act_discrete_batch": ([c_agent_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_int,
+                                ctypes.c_void_p, ctypes.c_size_t], ctypes.c_int),
+    "sac_observe_discrete": ([c_agent_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int32, ctypes.c_float,
+                              ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int], ctypes.c_int),
     "sac_replay_size": ([c_agent_p, ctypes.POINTER(ctypes.c_uint64)], ctypes.c_int),
     "sac_update": ([c_agent_p, ctypes.c_uint32, ctypes.POINTER(sac_update_stats)], ctypes.c_int),
+    "sac_update_from_batch": ([c_agent_p, ctypes.POINTER(sac_batch), ctypes.POINTER(sac_update_stats)],
+                              ctypes.c_int),
     "sac_agent_counters": ([c_agent_p, ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64)],
                            ctypes.c_int),
     "sac_to_json": ([c_agent_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)],

@@ -8,17 +8,20 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from ._native import c_agent_p, lib, sac_config, sac_update_stats
+from ._native import c_agent_p, lib, sac_batch, sac_config, sac_update_stats
 from .config import Config
 from .errors import ClosedError, InvalidArgumentError, ShapeError, check
 
 PathLike = Union[str, "os.PathLike[str]"]
 _KINDS = {"policy": 1, "checkpoint": 2}
+_INT32_MIN, _INT32_MAX = -2 ** 31, 2 ** 31 - 1
 
 
 @dataclass(frozen=True)
 class Stats:
-    """What the last gradient step of `Agent.update` measured."""
+    """What the last gradient step of `Agent.update` (or `update_from_batch`) measured. Soft
+    Q-learning has no actor: actor_loss, alpha_loss and entropy are 0 there. `value_loss` is the
+    state-value network's loss of continuous_v1, 0 for the other algorithms."""
 
     critic_loss: float
     actor_loss: float
@@ -26,6 +29,7 @@ class Stats:
     alpha_loss: float
     entropy: float
     mean_q: float
+    value_loss: float = 0.0
 
 
 def _floats(values: Any, name: str) -> np.ndarray:
@@ -49,6 +53,63 @@ def _address(array: np.ndarray) -> int:
     return array.__array_interface__["data"][0]
 
 
+def _action_index(action: Any) -> Optional[int]:
+    """The action index if `action` is an integer scalar (int, numpy integer, 0-d integer array),
+    else None (a continuous action vector)."""
+    if type(action) is int:
+        return action
+    if isinstance(action, (int, np.integer)) and not isinstance(action, bool):
+        return int(action)
+    if isinstance(action, np.ndarray) and action.ndim == 0 and action.dtype.kind in "iu":
+        return int(action)
+    return None
+
+
+def _index_out_of_range(function: str, what: str, value: int, n_actions: int) -> InvalidArgumentError:
+    """For indices that an int32 cannot hold (ctypes would wrap them silently); the library reports
+    every other index outside [0, n_actions) in the same words."""
+    return InvalidArgumentError(f"{function}: {what} is {value}; it must be an action index in "
+                                f"0...{n_actions - 1} (n_actions is {n_actions})")
+
+
+def _batch_actions(actions: Any, n: int, action_dim: int, n_actions: int,
+                   discrete: bool) -> "tuple[Optional[np.ndarray], Optional[np.ndarray]]":
+    """(float actions, action indices) for update_from_batch, one of them None. A 1-D integer array
+    holds action indices, anything else continuous actions; the library refuses the wrong kind for
+    the agent (WrongAlgorithmError). Shapes are checked here: sac_batch carries no lengths, so the
+    library reads n rows of the agent's width from every array."""
+    try:
+        raw = np.asarray(actions)
+    except (TypeError, ValueError) as error:
+        raise ShapeError(f"update_from_batch: actions must be an array: {error}") from None
+    if raw.ndim == 1 and (raw.dtype.kind in "iu" or raw.size == 0 and discrete):
+        if raw.shape != (n,):
+            raise ShapeError(f"update_from_batch: action indices must have shape ({n},), got {raw.shape}")
+        if discrete and raw.size and raw.dtype != np.int32:  # a continuous agent refuses any indices
+            bad = np.flatnonzero((raw < _INT32_MIN) | (raw > _INT32_MAX))
+            if bad.size:
+                raise _index_out_of_range("update_from_batch", f"actions[{bad[0]}]", int(raw[bad[0]]), n_actions)
+        return None, np.ascontiguousarray(raw, dtype=np.int32)
+    floats = _floats(raw, "actions")
+    if discrete:  # the library refuses float actions for a discrete agent without reading them
+        if floats.ndim == 0 or floats.shape[0] != n:
+            raise ShapeError(f"update_from_batch: actions must have {n} rows, got shape {floats.shape}")
+    elif floats.shape != (n, action_dim):
+        raise ShapeError(f"update_from_batch: actions must have shape ({n}, {action_dim}), got {floats.shape}")
+    return floats, None
+
+
+def _flags(values: Any, n: int) -> np.ndarray:
+    """`terminated` as a contiguous uint8 array of 0/1."""
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError) as error:
+        raise ShapeError(f"update_from_batch: terminated must be an array: {error}") from None
+    if array.shape != (n,):
+        raise ShapeError(f"update_from_batch: terminated must have shape ({n},), got {array.shape}")
+    return np.ascontiguousarray(array != 0, dtype=np.uint8)
+
+
 def _kind(kind: str) -> int:
     try:
         return _KINDS[kind]
@@ -57,7 +118,11 @@ def _kind(kind: str) -> int:
 
 
 class Agent:
-    """A Soft Actor-Critic agent.
+    """A Soft Actor-Critic agent: continuous SAC (v2, or v1 with `algorithm="continuous_v1"`) or,
+    with `algorithm="discrete"` or `"soft_q"` and `n_actions`, discrete SAC or soft Q-learning.
+
+    Continuous agents act with float32 action vectors; discrete ones with int action indices (`act`
+    returns an int, `act_batch` an int32 array, `observe` takes an int).
 
     Create it from a `Config` (or keyword overrides of the defaults), from a Gymnasium environment
     with `Agent.from_env`, or from a saved file with `Agent.load`. Use it as a context manager or
@@ -79,6 +144,7 @@ class Agent:
         self._config = Config.from_c(c)
         self._obs_dim = c.obs_dim
         self._action_dim = c.action_dim
+        self._discrete = self._config.algorithm.is_discrete
         self._stats = sac_update_stats(struct_size=ctypes.sizeof(sac_update_stats))
         # `act` copies into these and passes their cached addresses: reading an array's address
         # costs microseconds in numpy, more than the copy of one observation.
@@ -87,6 +153,8 @@ class Agent:
         self._action_buffer = np.empty(c.action_dim, dtype=np.float32)
         self._obs_address = _address(self._obs_buffer)
         self._action_address = _address(self._action_buffer)
+        self._index = ctypes.c_int32()  # a discrete agent's action
+        self._index_address = ctypes.addressof(self._index)
 
     @classmethod
     def _from_handle(cls, handle: c_agent_p) -> "Agent":
@@ -97,10 +165,13 @@ class Agent:
     @classmethod
     def from_env(cls, env: Any, **overrides: Any) -> "Agent":
         """An agent sized for a Gymnasium environment with a flat Box observation space and a Box
-        action space (bounds taken from the space). Keyword arguments override `Config` fields."""
+        action space (bounds taken from the space; algorithm "continuous", or "continuous_v1") or a
+        Discrete one (n_actions from the space, which must start at 0; algorithm "discrete", or
+        "soft_q"). Keyword arguments override `Config` fields, `algorithm` included."""
         from .spaces import config_for_env
 
-        return cls(config_for_env(env).replace(**overrides))
+        algorithm = overrides.pop("algorithm", None)
+        return cls(config_for_env(env, algorithm).replace(**overrides))
 
     # -- lifetime --------------------------------------------------------------------------
 
@@ -129,7 +200,8 @@ class Agent:
         if not self._handle:
             return "<libsac.Agent (closed)>"
         c = self._config
-        return (f"<libsac.Agent obs_dim={c.obs_dim} action_dim={c.action_dim} hidden={list(c.hidden_sizes)} "
+        actions = f"n_actions={c.n_actions}" if self._discrete else f"action_dim={c.action_dim}"
+        return (f"<libsac.Agent {c.algorithm} obs_dim={c.obs_dim} {actions} hidden={list(c.hidden_sizes)} "
                 f"env_steps={self.env_steps} gradient_steps={self.gradient_steps} replay={self.replay_size}>")
 
     # -- properties ------------------------------------------------------------------------
@@ -160,29 +232,46 @@ class Agent:
 
     # -- acting, observing, learning -------------------------------------------------------
 
-    def act(self, obs: Any, deterministic: bool = False) -> np.ndarray:
-        """The action for one observation, float32 of shape (action_dim,), in the environment's
-        units. `deterministic=True` gives the mean action (evaluation, deployment)."""
+    def act(self, obs: Any, deterministic: bool = False) -> Union[np.ndarray, int]:
+        """The action for one observation.
+
+        Continuous agents: float32 of shape (action_dim,), in the environment's units;
+        `deterministic=True` gives the mean action (evaluation, deployment).
+        Discrete agents: an int in [0, n_actions); `deterministic=True` gives the most probable
+        action. Before `learning_starts` transitions were observed, stochastic calls return
+        uniform random actions (warm-up exploration)."""
         handle = self._live
         obs = _floats(obs, "obs")
+        flag = 1 if deterministic else 0
         if obs.shape != self._obs_shape:
             if obs.size == self._obs_dim:
                 raise ShapeError(f"act: obs must have shape {self._obs_shape}, got {obs.shape} "
                                  "(act_batch takes several observations)")
             # the library reports the length it got
-            check(lib.sac_act(handle, _address(obs), obs.size, 1 if deterministic else 0,
-                              self._action_address, self._action_dim))
+            if self._discrete:
+                check(lib.sac_act_discrete(handle, _address(obs), obs.size, flag, self._index_address))
+            else:
+                check(lib.sac_act(handle, _address(obs), obs.size, flag, self._action_address, self._action_dim))
         self._obs_buffer[...] = obs
-        check(lib.sac_act(handle, self._obs_address, self._obs_dim, 1 if deterministic else 0,
-                          self._action_address, self._action_dim))
+        if self._discrete:
+            check(lib.sac_act_discrete(handle, self._obs_address, self._obs_dim, flag, self._index_address))
+            return self._index.value
+        check(lib.sac_act(handle, self._obs_address, self._obs_dim, flag, self._action_address, self._action_dim))
         return self._action_buffer.copy()
 
     def act_batch(self, obs: Any, deterministic: bool = False) -> np.ndarray:
-        """Actions for observations of shape (n, obs_dim): float32 of shape (n, action_dim)."""
+        """Actions for observations of shape (n, obs_dim): float32 of shape (n, action_dim) for a
+        continuous agent, int32 of shape (n,) for a discrete one. Row i equals `act(obs[i],
+        deterministic=True)`; stochastic rows draw their noise in row order."""
         obs = _floats(obs, "obs")
         if obs.ndim != 2:
             raise ShapeError(f"act_batch: obs must have shape (n, {self._obs_dim}), got {obs.shape}")
         n = obs.shape[0]
+        if self._discrete:
+            indices = np.empty(n, dtype=np.int32)
+            check(lib.sac_act_discrete_batch(self._live, _address(obs), n, obs.size, 1 if deterministic else 0,
+                                             _address(indices), n))
+            return indices
         actions = np.empty((n, self._action_dim), dtype=np.float32)
         check(lib.sac_act_batch(self._live, _address(obs), n, obs.size, 1 if deterministic else 0,
                                 _address(actions), actions.size))
@@ -190,21 +279,77 @@ class Agent:
 
     def observe(self, obs: Any, action: Any, reward: float, next_obs: Any, terminated: bool,
                 truncated: bool = False) -> None:
-        """Stores one transition. `terminated` cuts the bootstrap; `truncated` (a time limit) does not."""
+        """Stores one transition. `terminated` cuts the bootstrap; `truncated` (a time limit) does not.
+
+        `action` is what `act` returned: an action index (int or numpy integer) for a discrete
+        agent, an action vector in the environment's units for a continuous one (clipped to the
+        bounds). The other kind raises WrongAlgorithmError; an index outside [0, n_actions)
+        raises InvalidArgumentError."""
         obs = _vector(obs, self._obs_dim, "obs", "observe")
-        action = _vector(action, self._action_dim, "action", "observe")
+        index = _action_index(action)
+        if index is None:
+            action = _vector(action, self._action_dim, "action", "observe")
+        elif not _INT32_MIN <= index <= _INT32_MAX:
+            if self._discrete:
+                raise _index_out_of_range("observe", "action", index, self._config.n_actions)
+            index = 0  # a continuous agent refuses any index (WrongAlgorithmError), whatever its value
         next_obs = _vector(next_obs, self._obs_dim, "next_obs", "observe")
-        check(lib.sac_observe(self._live, _address(obs), obs.size, _address(action), action.size, float(reward),
-                              _address(next_obs), next_obs.size, 1 if terminated else 0, 1 if truncated else 0))
+        if index is None:
+            check(lib.sac_observe(self._live, _address(obs), obs.size, _address(action), action.size, float(reward),
+                                  _address(next_obs), next_obs.size, 1 if terminated else 0, 1 if truncated else 0))
+        else:
+            check(lib.sac_observe_discrete(self._live, _address(obs), obs.size, index, float(reward),
+                                           _address(next_obs), next_obs.size, 1 if terminated else 0,
+                                           1 if truncated else 0))
 
     def update(self, gradient_steps: int = 1) -> Stats:
         """Runs gradient steps on batches from the replay buffer; returns the last step's statistics.
         Raises NotReadyError until the buffer holds batch_size transitions."""
         if isinstance(gradient_steps, bool) or not isinstance(gradient_steps, int) or not 0 <= gradient_steps < 2 ** 32:
             raise InvalidArgumentError(f"gradient_steps must be an integer in 1..2**32-1, got {gradient_steps!r}")
+        check(lib.sac_update(self._live, gradient_steps, ctypes.byref(self._stats)))
+        return self._last_stats()
+
+    def update_from_batch(self, obs: Any, actions: Any, rewards: Any, next_obs: Any, terminated: Any) -> Stats:
+        """One gradient step on your own minibatch instead of a sample of the agent's replay buffer
+        (for offline data, prioritized or external replay); the replay buffer is neither read nor
+        changed, so `replay_size` may be 0. Returns the step's statistics; `gradient_steps` grows by 1.
+
+        - `obs`, `next_obs`: shape (n, obs_dim), 1 <= n <= batch_size.
+        - `actions`: continuous agents: shape (n, action_dim) floats in the environment's units
+          (clipped to the bounds, as `observe` does); discrete agents: shape (n,) integer action
+          indices in [0, n_actions). A 1-D integer array is taken as indices, anything else as
+          continuous actions: the wrong kind for the agent raises WrongAlgorithmError.
+        - `rewards`: shape (n,); `terminated`: shape (n,), truthy where the episode ended in a
+          terminal state (no bootstrapping from next_obs; pass False for time-limit truncations).
+
+        Arrays are converted to contiguous float32 (indices to int32, terminated to uint8) when
+        they are not already. Wrong shapes raise ShapeError, NaN or infinity NonFiniteError, an
+        index out of range InvalidArgumentError, n above batch_size ShapeError; a policy-only agent
+        raises PolicyOnlyError. On any failure the agent is unchanged."""
+        handle = self._live
+        obs, next_obs = _floats(obs, "obs"), _floats(next_obs, "next_obs")
+        if obs.ndim != 2 or obs.shape[1] != self._obs_dim:
+            raise ShapeError(f"update_from_batch: obs must have shape (n, {self._obs_dim}), got {obs.shape}")
+        n = obs.shape[0]
+        if next_obs.shape != obs.shape:
+            raise ShapeError(f"update_from_batch: next_obs must have the shape of obs, {obs.shape}, "
+                             f"got {next_obs.shape}")
+        floats, indices = _batch_actions(actions, n, self._action_dim, self._config.n_actions, self._discrete)
+        rewards = _floats(rewards, "rewards")
+        if rewards.shape != (n,):
+            raise ShapeError(f"update_from_batch: rewards must have shape ({n},), got {rewards.shape}")
+        flags = _flags(terminated, n)
+        batch = sac_batch(struct_size=ctypes.sizeof(sac_batch), n=n, obs=_address(obs),
+                          actions=None if floats is None else _address(floats),
+                          action_indices=None if indices is None else _address(indices),
+                          rewards=_address(rewards), next_obs=_address(next_obs), terminated=_address(flags))
+        check(lib.sac_update_from_batch(handle, ctypes.byref(batch), ctypes.byref(self._stats)))
+        return self._last_stats()
+
+    def _last_stats(self) -> Stats:
         s = self._stats
-        check(lib.sac_update(self._live, gradient_steps, ctypes.byref(s)))
-        return Stats(s.critic_loss, s.actor_loss, s.alpha, s.alpha_loss, s.entropy, s.mean_q)
+        return Stats(s.critic_loss, s.actor_loss, s.alpha, s.alpha_loss, s.entropy, s.mean_q, s.value_loss)
 
     # -- weights and checkpoints -----------------------------------------------------------
 

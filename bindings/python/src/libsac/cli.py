@@ -8,6 +8,7 @@ from typing import List, Optional
 
 from . import __version__
 from .agent import Agent
+from .config import Algorithm
 from .errors import SacError
 
 
@@ -24,7 +25,8 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m libsac",
-        description="Soft Actor-Critic (libsac) on Gymnasium environments with a Box action space.")
+        description="Soft Actor-Critic (libsac) on Gymnasium environments with a Box (continuous SAC) or "
+                    "Discrete (discrete SAC, soft Q-learning) action space.")
     parser.add_argument("--version", action="version", version=f"libsac {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -32,7 +34,11 @@ def _parser() -> argparse.ArgumentParser:
         "train", help="train an agent and save it",
         description="Train a SAC agent on a Gymnasium environment and save it as JSON.",
         formatter_class=_HelpFormatter)
-    train.add_argument("env", help="Gymnasium environment id, e.g. Pendulum-v1")
+    train.add_argument("env", help="Gymnasium environment id, e.g. Pendulum-v1 or CartPole-v1")
+    train.add_argument("--algorithm", choices=[a.value for a in Algorithm], default=None,
+                       help="member of the SAC family (default: continuous for a Box action space, discrete "
+                            "for a Discrete one; continuous_v1 is the original SAC with a value network, "
+                            "soft_q is soft Q-learning)")
     train.add_argument("--steps", type=int, default=20_000, help="environment steps to train for")
     train.add_argument("--out", type=Path, required=True,
                        help="where to save the trained agent (JSON); a checkpoint also writes OUT.replay")
@@ -65,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Run a saved agent's deterministic policy and report the mean episode return.",
         formatter_class=_HelpFormatter)
     evaluate.add_argument("agent", type=Path, help="a policy or checkpoint JSON file")
-    evaluate.add_argument("env", help="Gymnasium environment id, e.g. Pendulum-v1")
+    evaluate.add_argument("env", help="Gymnasium environment id, e.g. Pendulum-v1 or CartPole-v1")
     evaluate.add_argument("--episodes", type=int, default=10, help="episodes to average over")
     evaluate.add_argument("--seed", type=int, default=12345, help="seed of the first episode (then +1 per episode)")
     evaluate.add_argument("--render", choices=["rgb_array"], default=None,
@@ -87,6 +93,8 @@ def _train(args: argparse.Namespace) -> int:
             overrides[name] = value
     if args.hidden is not None:
         overrides["hidden_sizes"] = tuple(args.hidden)
+    if args.algorithm is not None:
+        overrides["algorithm"] = args.algorithm
     agent, history = train(
         args.env, args.steps, seed=args.seed, updates_per_step=args.updates_per_step, eval_every=args.eval_every,
         eval_episodes=args.eval_episodes, target_return=args.target_return, log_path=args.log,

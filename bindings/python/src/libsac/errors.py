@@ -69,6 +69,14 @@ class BufferTooSmallError(SacError):
     code = -12
 
 
+class WrongAlgorithmError(SacError, TypeError):
+    """A continuous-only call on a discrete agent or the reverse: e.g. a float action vector given
+    to a discrete agent's `observe`, an action index to a continuous one, or `update_from_batch`
+    actions of the other kind. A TypeError too: the argument's kind does not fit the agent."""
+
+    code = -13
+
+
 class ClosedError(SacError):
     """The agent was closed; create or load a new one."""
 
@@ -76,7 +84,7 @@ class ClosedError(SacError):
 _BY_STATUS: Dict[int, Type[SacError]] = {
     cls.code: cls for cls in (NullArgumentError, ConfigError, ShapeError, NonFiniteError, NotReadyError,
                               StructSizeError, SacMemoryError, InvalidArgumentError, PolicyOnlyError,
-                              FormatError, SacIOError, BufferTooSmallError)
+                              FormatError, SacIOError, BufferTooSmallError, WrongAlgorithmError)
 }
 
 

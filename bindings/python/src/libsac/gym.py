@@ -3,6 +3,12 @@
     from libsac.gym import train, evaluate
     agent, history = train("Pendulum-v1", total_steps=20_000, seed=0, actor_lr=1e-3, critic_lr=1e-3)
     print(evaluate(agent, "Pendulum-v1", episodes=10))
+    agent, history = train("CartPole-v1", 50_000, hidden_sizes=(64, 64), batch_size=64,
+                           eval_every=2_000, target_return=475)    # discrete SAC
+
+The action space picks the algorithm (`Agent.from_env`): a Box gets continuous SAC, a Discrete
+space (starting at 0) discrete SAC; pass `algorithm="continuous_v1"` or `algorithm="soft_q"` to
+choose the other member of the family.
 
 `train` handles terminated/truncated correctly (a time limit does not cut the bootstrap), takes
 random warm-up actions (the agent's `learning_starts`), runs `updates_per_step` gradient steps per
@@ -94,7 +100,8 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
     """Trains an agent on `env` (a Gymnasium id or environment) for `total_steps` environment steps.
 
     - `agent`: continue training this agent instead of creating one with `Agent.from_env(env,
-      seed=seed, **config_overrides)`.
+      seed=seed, **config_overrides)`; `config_overrides` are `Config` fields, `algorithm`
+      included (by default "continuous" for a Box action space, "discrete" for a Discrete one).
     - `eval_every`/`eval_episodes`: deterministic evaluation on a separate environment instance
       (0 disables it): `eval_env`, or else a new one made from the environment's id; an
       environment object without a registered id needs `eval_env`. With `target_return`,
