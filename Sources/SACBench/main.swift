@@ -2,8 +2,9 @@
 //
 //   sac-bench [--json] [--quick]
 //
-// Reports gradient updates per second (batch 256, hidden [256, 256]) at (obs, act) = (3, 1) and
-// (17, 6), the single-observation act latency in microseconds, the GEMM kernel's GFLOP/s on
+// Reports gradient updates per second (batch 256, hidden [256, 256]) of SAC-v2 at (obs, act) = (3, 1)
+// and (17, 6), of SAC-v1 at (17, 6), and of discrete SAC and soft Q-learning at (4 obs, 2 actions);
+// the single-observation act latency in microseconds, the GEMM kernel's GFLOP/s on
 // 256×256×256, and the time to save and load a JSON checkpoint at (17, 6). Each figure is the best of several timed repeats, since the machine's cores are
 // shared with other work and the best run is the least disturbed one.
 import SACCore
@@ -46,21 +47,31 @@ func bestOf<E: Error>(_ repeats: Int, _ body: () throws(E) -> Void) throws(E) ->
     return best
 }
 
-func makeAgent(obsDim: Int, actionDim: Int) throws -> ContinuousSAC {
-    var config = AgentConfig(obsDim: obsDim, actionDim: actionDim)
+/// An agent of `config` (replay 100,000, no warm-up) whose buffer holds 10,000 random transitions.
+func makeAgent(_ config: AgentConfig) throws -> SACAgent {
+    var config = config
     config.replayCapacity = 100_000
     config.learningStarts = 0
-    let agent = try ContinuousSAC(config: config)
+    let agent = try SACAgent.make(config: config)
     var random = RandomSource(seed: 1)
+    let (obsDim, width) = (config.obsDim, config.storedActionWidth)
     var obs = [Float](repeating: 0, count: obsDim), next = obs
-    var action = [Float](repeating: 0, count: actionDim)
+    var action = [Float](repeating: 0, count: width)
     for _ in 0..<10_000 {
         for i in 0..<obsDim { obs[i] = random.normal(); next[i] = random.normal() }
-        for i in 0..<actionDim { action[i] = random.uniform(-1, 1) }
+        for i in 0..<width {
+            action[i] = config.algorithm.isDiscrete ? Float(random.index(below: config.actionCount)) : random.uniform(-1, 1)
+        }
         try agent.observe(observation: obs, action: action, reward: random.normal(), nextObservation: next,
-                      terminated: false)
+                          terminated: false)
     }
     return agent
+}
+
+func makeAgent(obsDim: Int, actionDim: Int, algorithm: Algorithm = .continuous) throws -> SACAgent {
+    var config = AgentConfig(obsDim: obsDim, actionDim: actionDim)
+    config.algorithm = algorithm
+    return try makeAgent(config)
 }
 
 struct Row {
@@ -86,12 +97,17 @@ do {
                     unit: "GFLOP/s", key: "gemm_gflops"))
 }
 
-for (obsDim, actionDim) in [(3, 1), (17, 6)] {
-    let agent = try makeAgent(obsDim: obsDim, actionDim: actionDim)
+/// Gradient updates per second of `agent`, the best of the repeats.
+func updateRate(_ agent: SACAgent) -> Double {
     let updates = options.quick ? 2 : 40
     agent.update()
     let time = bestOf(repeats) { for _ in 0..<updates { agent.update() } }
-    rows.append(Row(name: "updates/s (\(obsDim), \(actionDim))", value: Double(updates) / time,
+    return Double(updates) / time
+}
+
+for (obsDim, actionDim) in [(3, 1), (17, 6)] {
+    let agent = try makeAgent(obsDim: obsDim, actionDim: actionDim)
+    rows.append(Row(name: "updates/s (\(obsDim), \(actionDim))", value: updateRate(agent),
                     unit: "updates/s", key: "updates_per_second_\(obsDim)_\(actionDim)"))
 
     let obs = [Float](repeating: 0.1, count: obsDim)
@@ -104,6 +120,15 @@ for (obsDim, actionDim) in [(3, 1), (17, 6)] {
         rows.append(Row(name: "act latency (\(obsDim), \(actionDim)) \(label)", value: time / Double(calls) * 1e6,
                         unit: "µs", key: "act_us_\(obsDim)_\(actionDim)_\(label)"))
     }
+}
+
+// The rest of the family at the same network and batch sizes.
+rows.append(Row(name: "updates/s SAC-v1 (17, 6)", value: updateRate(try makeAgent(obsDim: 17, actionDim: 6, algorithm: .continuousV1)),
+                unit: "updates/s", key: "updates_per_second_v1_17_6"))
+for (algorithm, label, key) in [(Algorithm.discrete, "discrete SAC", "discrete"), (.softQ, "soft Q", "soft_q")] {
+    let agent = try makeAgent(AgentConfig(obsDim: 4, actionCount: 2, algorithm: algorithm))
+    rows.append(Row(name: "updates/s \(label) (4 obs, 2 actions)", value: updateRate(agent),
+                    unit: "updates/s", key: "updates_per_second_\(key)_4_2"))
 }
 
 // Checkpoint save (JSON encode + atomic file write) and load (file read + strict parse) at (17, 6).
