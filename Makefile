@@ -72,6 +72,9 @@ test: test-swift test-abi test-c test-python test-asan
 test-swift: deps test-locale
 	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests --scratch-path $(TEST_SCRATCH)
 	SAC_REQUIRE_LOCALE=1 $(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --scratch-path $(TEST_SCRATCH)
+	@# The hot path allocates nothing (counted by sac-bench's malloc interposer), and the benchmark runs.
+	$(TEST_SCRATCH)/release/sac-bench --count-allocations
+	$(TEST_SCRATCH)/release/sac-bench --quick > /dev/null
 
 # The C ABI tests (every bad input, the corrupt-JSON corpus) on a debug build with the address
 # sanitizer. ASan's allocator aborts on huge requests by default; libsac must see NULL there (the

@@ -38,7 +38,9 @@ let package = Package(
                 ]),
             ]
         ),
-        .executableTarget(name: "SACBench", dependencies: ["SACCore"]),
+        // malloc and friends, counted: linked into sac-bench only, for --count-allocations.
+        .target(name: "CAllocCounter"),
+        .executableTarget(name: "SACBench", dependencies: ["SACCore", "CAllocCounter"]),
         .testTarget(name: "SACCoreTests", dependencies: ["SACCore"]),
         .testTarget(name: "SACTests", dependencies: ["SAC", "CSac", "SACCore"]),
     ]

@@ -1,6 +1,7 @@
 // sac-bench: measures libsac's core on this machine.
 //
 //   sac-bench [--json] [--quick]
+//   sac-bench --count-allocations   heap allocations on the hot path (expects 0; exit status 1 if not)
 //
 // Reports gradient updates per second (batch 256, hidden [256, 256]) of SAC-v2 at (obs, act) = (3, 1)
 // and (17, 6), of SAC-v1 at (17, 6), and of discrete SAC and soft Q-learning at (4 obs, 2 actions);
@@ -16,16 +17,20 @@ import Glibc
 struct Options {
     var json = false
     var quick = false
+    var countAllocations = false
 
     init(_ arguments: [String]) {
         for argument in arguments.dropFirst() {
             switch argument {
             case "--json": json = true
             case "--quick": quick = true
+            case "--count-allocations": countAllocations = true
             case "-h", "--help":
-                print("usage: sac-bench [--json] [--quick]\n"
-                    + "  --json   print one JSON object instead of a table\n"
-                    + "  --quick  a few iterations only (a smoke test, not a measurement)")
+                print("usage: sac-bench [--json] [--quick] | --count-allocations\n"
+                    + "  --json               print one JSON object instead of a table\n"
+                    + "  --quick              a few iterations only (a smoke test, not a measurement)\n"
+                    + "  --count-allocations  count heap allocations in 1,000 rounds of act, act, observe and\n"
+                    + "                       update for each algorithm; exit status 1 unless there are none")
                 exit(0)
             default:
                 print("sac-bench: unknown option \(argument) (try --help)")
@@ -82,6 +87,9 @@ struct Row {
 }
 
 let options = Options(CommandLine.arguments)
+if options.countAllocations {
+    exit(try countHotPathAllocations(rounds: 1_000) == 0 ? 0 : 1)
+}
 let repeats = options.quick ? 1 : 5
 var rows: [Row] = []
 
