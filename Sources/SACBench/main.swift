@@ -3,9 +3,11 @@
 //   sac-bench [--json] [--quick]
 //   sac-bench --count-allocations   heap allocations on the hot path (expects 0; exit status 1 if not)
 //
-// Reports gradient updates per second (batch 256, hidden [256, 256]) of SAC-v2 at (obs, act) = (3, 1)
-// and (17, 6), of SAC-v1 at (17, 6), and of discrete SAC and soft Q-learning at (4 obs, 2 actions);
-// the single-observation act latency in microseconds, the GEMM kernel's GFLOP/s on
+// Reports gradient updates per second (batch 256, hidden [256, 256]) of SAC-v2 at (obs, act) = (3, 1),
+// (17, 6) and (376, 17), with the FLOP rate that implies as a fraction of the GEMM's, of SAC-v1 at
+// (17, 6), and of discrete SAC and soft Q-learning at (4 obs, 2 actions); the act latency in
+// microseconds (one observation, and act_batch of 64), environment steps per second of a training
+// loop on the built-in Pendulum, the peak resident memory, the GEMM kernel's GFLOP/s on
 // 256×256×256, and the time to save and load a JSON checkpoint at (17, 6). Each figure is the best of several timed repeats, since the machine's cores are
 // shared with other work and the best run is the least disturbed one.
 import SACCore
@@ -92,6 +94,7 @@ if options.countAllocations {
 }
 let repeats = options.quick ? 1 : 5
 var rows: [Row] = []
+var gemmGflops = 0.0
 
 // GEMM kernel throughput on the size that dominates an update.
 do {
@@ -101,8 +104,8 @@ do {
     for i in 0..<(n * n) { a[i] = random.normal(); b[i] = random.normal() }
     let calls = options.quick ? 2 : 50
     let time = bestOf(repeats) { for _ in 0..<calls { GEMM.multiply(a.base, b.base, into: c.base, m: n, n: n, k: n) } }
-    rows.append(Row(name: "GEMM 256x256x256", value: 2 * Double(n * n * n) * Double(calls) / time / 1e9,
-                    unit: "GFLOP/s", key: "gemm_gflops"))
+    gemmGflops = 2 * Double(n * n * n) * Double(calls) / time / 1e9
+    rows.append(Row(name: "GEMM 256x256x256", value: gemmGflops, unit: "GFLOP/s", key: "gemm_gflops"))
 }
 
 /// Gradient updates per second of `agent`, the best of the repeats.
@@ -113,10 +116,26 @@ func updateRate(_ agent: SACAgent) -> Double {
     return Double(updates) / time
 }
 
-for (obsDim, actionDim) in [(3, 1), (17, 6)] {
+/// The arithmetic of one update: the FLOPs of its matrix products, counted as it runs.
+func flopsPerUpdate(_ agent: SACAgent) -> Int {
+    GEMM.countedFlops = 0
+    GEMM.isCountingFlops = true
+    agent.update()
+    GEMM.isCountingFlops = false
+    return GEMM.countedFlops
+}
+
+for (obsDim, actionDim) in [(3, 1), (17, 6), (376, 17)] {
     let agent = try makeAgent(obsDim: obsDim, actionDim: actionDim)
-    rows.append(Row(name: "updates/s (\(obsDim), \(actionDim))", value: updateRate(agent),
+    let rate = updateRate(agent)
+    rows.append(Row(name: "updates/s (\(obsDim), \(actionDim))", value: rate,
                     unit: "updates/s", key: "updates_per_second_\(obsDim)_\(actionDim)"))
+    let gflops = Double(flopsPerUpdate(agent)) * rate / 1e9
+    rows.append(Row(name: "  update arithmetic rate (\(obsDim), \(actionDim))", value: gflops, unit: "GFLOP/s",
+                    key: "update_gflops_\(obsDim)_\(actionDim)"))
+    rows.append(Row(name: "  as a fraction of the GEMM's", value: gflops / gemmGflops, unit: "",
+                    key: "update_gemm_fraction_\(obsDim)_\(actionDim)"))
+    guard obsDim < 100 else { continue }
 
     let obs = [Float](repeating: 0.1, count: obsDim)
     var action = [Float](repeating: 0, count: actionDim)
@@ -128,6 +147,30 @@ for (obsDim, actionDim) in [(3, 1), (17, 6)] {
         rows.append(Row(name: "act latency (\(obsDim), \(actionDim)) \(label)", value: time / Double(calls) * 1e6,
                         unit: "µs", key: "act_us_\(obsDim)_\(actionDim)_\(label)"))
     }
+    let batch = 64
+    let batchObs = [Float](repeating: 0.1, count: batch * obsDim)
+    var batchActions = [Float](repeating: 0, count: batch * actionDim)
+    let batchCalls = options.quick ? 2 : 2_000
+    let batchTime = bestOf(repeats) {
+        for _ in 0..<batchCalls { agent.act(batchObs, rows: batch, deterministic: true, into: &batchActions) }
+    }
+    rows.append(Row(name: "act_batch of 64 (\(obsDim), \(actionDim)) deterministic", value: batchTime / Double(batchCalls) * 1e6,
+                    unit: "µs", key: "act_batch64_us_\(obsDim)_\(actionDim)"))
+}
+
+// A full training loop on the built-in Pendulum: act, environment step, observe, one update.
+do {
+    var config = AgentConfig(obsDim: 3, actionDim: 1)
+    config.actionLow = [-2]
+    config.actionHigh = [2]
+    config.learningStarts = 0
+    let agent = try SACAgent.make(config: config)
+    var loop = try TrainingLoop(environment: Pendulum(), agent: agent, environmentSeed: 5)
+    try loop.train(steps: config.batchSize + 1)  // until updates run on every step
+    let steps = options.quick ? 2 : 200
+    let time = try bestOf(repeats) { () throws(SACError) in try loop.train(steps: steps) }
+    rows.append(Row(name: "train loop on Pendulum, 1 update per step", value: Double(steps) / time,
+                    unit: "env steps/s", key: "pendulum_env_steps_per_second"))
 }
 
 // The rest of the family at the same network and batch sizes.
@@ -156,6 +199,11 @@ do {
     rows.append(Row(name: "checkpoint save (17, 6), \(size / 1_000_000) MB", value: save * 1000, unit: "ms", key: "checkpoint_save_ms_17_6"))
     rows.append(Row(name: "checkpoint load (17, 6)", value: load * 1000, unit: "ms", key: "checkpoint_load_ms_17_6"))
 }
+
+// The high-water mark of resident memory over the whole run (Linux reports kilobytes).
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
+rows.append(Row(name: "peak resident memory", value: Double(usage.ru_maxrss) / 1024, unit: "MiB", key: "peak_rss_mib"))
 
 if options.json {
     let fields = rows.map { "  \"\($0.key)\": \(($0.value * 1000).rounded() / 1000)" }

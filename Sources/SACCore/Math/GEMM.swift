@@ -19,6 +19,11 @@ public enum GEMM {
     public enum Kernel: Sendable { case avx2, portable }
     nonisolated(unsafe) public static var kernel: Kernel = libsac_cpu_has_avx2_fma() != 0 ? .avx2 : .portable
 
+    /// Floating-point operations (2·m·n·k per product) of the products run while `isCountingFlops`:
+    /// sac-bench measures one update's arithmetic with it. Off (and untouched) otherwise; one thread only.
+    nonisolated(unsafe) public static var isCountingFlops = false
+    nonisolated(unsafe) public static var countedFlops = 0
+
     /// C[m×n] = A[m×k] · B[k×n], or C += A·B when `accumulate`.
     @inlinable
     public static func multiply(
@@ -78,6 +83,7 @@ public enum GEMM {
         b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
         m: Int, n: Int, k: Int, accumulate: Bool
     ) {
+        if isCountingFlops { countedFlops += 2 * m * n * k }
         let fullColumns = n - n % tileColumns
         let fullRows: Int
         switch kernel {
