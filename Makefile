@@ -4,7 +4,8 @@
 #   make test   the whole test suite: Swift unit, ABI and learning tests (release), the ABI check
 #               of the built library, the C/C++ consumer checks (install, pkg-config, examples,
 #               valgrind) and the Python binding's pytest suite
-#   make bench  sac-bench (gradient updates per second, act latency)
+#   make bench  sac-bench (gradient updates per second, act latency), then the Python comparisons with
+#               Stable-Baselines3 and RLtools from .venv-bench (make bench-venv: torch CPU, SB3, rltools)
 #   make install [PREFIX=/usr/local] [DESTDIR=]   lib/libsac.so.X.Y.Z + SONAME chain, include/sac.h,
 #               lib/pkgconfig/sac.pc;  make uninstall removes exactly those
 
@@ -56,7 +57,7 @@ lib: deps
 	$(SWIFT) build -c release -Xswiftc -static-stdlib --product sac
 	ln -sf libsac.so $(RELEASE_DIR)/libsac.so.0
 
-$(DEMO): bindings/c/examples/train_pendulum.c bindings/c/examples/pendulum.h include/sac.h lib
+$(DEMO): bindings/c/examples/train_pendulum.c bindings/c/examples/pendulum.h bindings/c/examples/check.h include/sac.h lib
 	@mkdir -p $(C_BUILD)
 	$(CC) -std=c99 -O2 -Wall -Wextra -pedantic -Werror -Iinclude $< -o $@ \
 		-L$(RELEASE_DIR) -lsac -lm -Wl,-rpath,'$$ORIGIN/../release'
@@ -123,9 +124,45 @@ python-install: lib $(VENV)/.ready
 test-python: python-install
 	cd /tmp && $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider $(CURDIR)/bindings/python/tests
 
-bench: deps
+# The comparisons run from their own virtualenv: torch, stable-baselines3, gymnasium and rltools (which
+# compiles its C++ training loop with g++ at first use) next to the libsac wheel, installed as
+# python-install does. PyPI's torch for Linux x86-64 pulls about 2.5 GB of CUDA wheels that a CPU
+# benchmark never loads, and PyPI has no CPU-only build under any name: a "+cpu" torch wheel for this
+# Python found in pip's find-links directories (BENCH_WHEELS, by default $PIP_FIND_LINKS) is installed
+# instead when there is one. BENCH_TORCH overrides the choice, e.g.
+#   make bench BENCH_TORCH="torch --extra-index-url https://download.pytorch.org/whl/cpu"
+BENCH_VENV     := .venv-bench
+BENCH_PACKAGES := numpy gymnasium stable-baselines3 rltools hatchling
+BENCH_WHEELS   ?= $(PIP_FIND_LINKS)
+BENCH_TORCH    ?=
+BENCH_SCRIPTS  := bindings/python/benchmarks
+.PHONY: bench-venv
+
+$(BENCH_VENV)/.ready:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q --upgrade pip
+	@torch='$(BENCH_TORCH)'; \
+	if [ -z "$$torch" ]; then \
+		tag=$$($(BENCH_VENV)/bin/python -c 'import sys; print("cp%d%d" % sys.version_info[:2])'); \
+		torch=$$(for d in $(BENCH_WHEELS); do ls "$$d"/torch-*+cpu-$$tag-$$tag-*linux*_$$(uname -m).whl 2>/dev/null; done \
+			| sort -V | tail -n 1); \
+		[ -n "$$torch" ] || { torch=torch; \
+			echo "no CPU-only torch wheel in BENCH_WHEELS='$(BENCH_WHEELS)': installing PyPI's torch (with CUDA libraries)"; }; \
+	fi; \
+	echo "$(BENCH_VENV)/bin/pip install -q $$torch $(BENCH_PACKAGES)"; \
+	$(BENCH_VENV)/bin/pip install -q $$torch $(BENCH_PACKAGES)
+	touch $@
+
+bench-venv: lib $(BENCH_VENV)/.ready
+	SAC_LIBRARY_PATH=$(CURDIR)/$(LIB) $(BENCH_VENV)/bin/pip install -q --no-build-isolation --no-deps --force-reinstall ./bindings/python
+
+# sac-bench, then libsac against SB3 SAC and RLtools' SAC (each script takes --quick and --json; run
+# from outside the repository so that `import libsac` finds the installed wheel).
+bench: deps bench-venv
 	$(SWIFT) build -c release --product sac-bench
 	$(RELEASE_DIR)/sac-bench
+	cd /tmp && $(CURDIR)/$(BENCH_VENV)/bin/python $(CURDIR)/$(BENCH_SCRIPTS)/compare_sb3.py
+	cd /tmp && $(CURDIR)/$(BENCH_VENV)/bin/python $(CURDIR)/$(BENCH_SCRIPTS)/compare_rltools.py
 
 clean:
 	rm -rf .build $(TEST_SCRATCH) $(ASAN_SCRATCH) $(VENV)

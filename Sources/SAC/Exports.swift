@@ -15,22 +15,22 @@ func agentObject(_ handle: OpaquePointer?) throws(SACError) -> Agent {
 
 /// The agent behind `handle`, which must act with continuous action vectors.
 func continuousAgent(_ handle: OpaquePointer?, instead discreteFunction: String) throws(SACError) -> ContinuousActorCritic {
-    let agent = try agentObject(handle)
-    guard let continuous = agent as? ContinuousActorCritic else {
-        throw SACError(.wrongAlgorithm, "the agent is \(agent.config.algorithm.cName), which acts with action "
-            + "indices: use \(discreteFunction)")
-    }
-    return continuous
+    try agent(handle, as: ContinuousActorCritic.self, actingWith: "action indices", instead: discreteFunction)
 }
 
 /// The agent behind `handle`, which must act with action indices.
 func discreteAgent(_ handle: OpaquePointer?, instead continuousFunction: String) throws(SACError) -> DiscreteAgent {
+    try agent(handle, as: DiscreteAgent.self, actingWith: "float action vectors", instead: continuousFunction)
+}
+
+/// The agent behind `handle` as a `Kind`; any other kind acts with `actions` and must use `function`.
+private func agent<Kind: SACAgent>(_ handle: OpaquePointer?, as _: Kind.Type, actingWith actions: String,
+                                   instead function: String) throws(SACError) -> Kind {
     let agent = try agentObject(handle)
-    guard let discrete = agent as? DiscreteAgent else {
-        throw SACError(.wrongAlgorithm, "the agent is \(agent.config.algorithm.cName), which acts with float "
-            + "action vectors: use \(continuousFunction)")
+    guard let typed = agent as? Kind else {
+        throw SACError(.wrongAlgorithm, "the agent is \(agent.config.algorithm.cName), which acts with \(actions): use \(function)")
     }
-    return discrete
+    return typed
 }
 
 /// Writes the first `byteCount` bytes of a versioned struct to a caller's (possibly older, shorter) copy.

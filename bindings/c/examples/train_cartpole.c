@@ -19,21 +19,12 @@
 #include <string.h>
 
 #include "cartpole.h"
+#include "check.h"
 #include "sac.h"
 
 #define EVAL_EVERY 2000
 #define EVAL_EPISODES 10
 #define SOLVED 475.0f
-
-#define CHECK(call)                                                                           \
-    do {                                                                                      \
-        int status_ = (call);                                                                 \
-        if (status_ != SAC_OK) {                                                              \
-            fprintf(stderr, "%s failed: %s (%s)\n", #call, sac_status_string(status_),        \
-                    sac_last_error());                                                        \
-            exit(2);                                                                          \
-        }                                                                                     \
-    } while (0)
 
 /* Mean return of the deterministic policy (the most probable action) over fresh episodes. */
 static float evaluate(sac_agent *agent, int episodes, unsigned seed) {

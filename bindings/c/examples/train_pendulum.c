@@ -15,19 +15,10 @@
 #include <stdlib.h>
 
 #include "pendulum.h"
+#include "check.h"
 #include "sac.h"
 
 /* ---- Training with libsac --------------------------------------------------------------- */
-
-#define CHECK(call)                                                                           \
-    do {                                                                                      \
-        int status_ = (call);                                                                 \
-        if (status_ != SAC_OK) {                                                              \
-            fprintf(stderr, "%s failed: %s (%s)\n", #call, sac_status_string(status_),        \
-                    sac_last_error());                                                        \
-            exit(2);                                                                          \
-        }                                                                                     \
-    } while (0)
 
 static float evaluate(sac_agent *agent, int episodes, unsigned seed) {
     pendulum env = {0, 0, 0, seed};

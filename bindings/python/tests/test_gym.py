@@ -12,6 +12,7 @@ gymnasium = pytest.importorskip("gymnasium")
 from libsac.gym import History, evaluate, train  # noqa: E402  (needs gymnasium)
 
 SMALL = dict(hidden_sizes=(16, 16), batch_size=16, replay_capacity=4096)
+TINY_DISCRETE = dict(hidden_sizes=(16, 16), batch_size=16, replay_capacity=4096, learning_starts=50)
 
 
 def read_log(path):
@@ -50,10 +51,14 @@ def test_train_smoke_returns_agent_history_and_writes_the_log(tmp_path):
         [(e["step"], e["mean_return"], e["std_return"]) for e in history.evaluations]
 
 
-def test_train_is_deterministic_for_a_seed():
+@pytest.mark.parametrize("env_id, steps, seed, sizes", [
+    ("Pendulum-v1", 250, 4, SMALL),
+    ("CartPole-v1", 300, 3, TINY_DISCRETE),
+])
+def test_train_is_deterministic_for_a_seed(env_id, steps, seed, sizes):
     runs = []
     for _ in range(2):
-        agent, history = train("Pendulum-v1", 250, seed=4, eval_every=0, progress=False, **SMALL)
+        agent, history = train(env_id, steps, seed=seed, eval_every=0, progress=False, **sizes)
         with agent:
             runs.append((history.episode_returns, agent.to_json()))
     assert runs[0] == runs[1]
@@ -218,7 +223,6 @@ def test_evaluate_returns_mean_and_std_of_the_deterministic_policy():
 
 # -- discrete action spaces ----------------------------------------------------------------------
 
-TINY_DISCRETE = dict(hidden_sizes=(16, 16), batch_size=16, replay_capacity=4096, learning_starts=50)
 
 
 def test_train_on_cartpole_picks_discrete_sac_and_logs_its_stats(tmp_path):
@@ -254,15 +258,6 @@ def test_train_refuses_an_algorithm_that_does_not_fit_the_action_space():
     with pytest.raises(libsac.ConfigError) as excinfo:
         train("CartPole-v1", 10, eval_every=0, progress=False, algorithm="continuous")
     assert "Box" in excinfo.value.message
-
-
-def test_train_on_cartpole_is_deterministic_for_a_seed():
-    runs = []
-    for _ in range(2):
-        agent, history = train("CartPole-v1", 300, seed=3, eval_every=0, progress=False, **TINY_DISCRETE)
-        with agent:
-            runs.append((history.episode_returns, agent.to_json()))
-    assert runs[0] == runs[1]
 
 
 def test_discrete_checkpoint_resumes_with_its_replay_file(tmp_path):
