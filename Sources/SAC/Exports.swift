@@ -80,6 +80,13 @@ public func sac_agent_config(_ handle: OpaquePointer?, _ out: UnsafeMutablePoint
 }
 
 @c @implementation
+public func sac_agent_set_threads(_ handle: OpaquePointer?, _ threads: UInt32) -> Int32 {
+    reportingErrors("sac_agent_set_threads") { () throws(SACError) in
+        try agentObject(handle).setThreads(Int(threads))
+    }
+}
+
+@c @implementation
 public func sac_replay_size(_ handle: OpaquePointer?, _ out: UnsafeMutablePointer<UInt64>?) -> Int32 {
     reportingErrors("sac_replay_size") { () throws(SACError) in
         let agent = try agentObject(handle)

@@ -23,18 +23,19 @@ func countHotPathAllocations(rounds: Int) throws -> Int {
     let continuous = AgentConfig(obsDim: 17, actionDim: 6)
     var v1 = continuous
     v1.algorithm = .continuousV1
-    let cases: [(String, AgentConfig)] = [
-        ("SAC-v2 (17, 6)", continuous), ("SAC-v1 (17, 6)", v1),
-        ("discrete SAC (4 obs, 2 actions)", AgentConfig(obsDim: 4, actionCount: 2, algorithm: .discrete)),
-        ("soft Q (4 obs, 2 actions)", AgentConfig(obsDim: 4, actionCount: 2, algorithm: .softQ)),
+    let cases: [(String, AgentConfig, Int)] = [
+        ("SAC-v2 (17, 6)", continuous, 1), ("SAC-v2 (17, 6), 2 threads", continuous, 2), ("SAC-v1 (17, 6)", v1, 1),
+        ("discrete SAC (4 obs, 2 actions)", AgentConfig(obsDim: 4, actionCount: 2, algorithm: .discrete), 1),
+        ("soft Q (4 obs, 2 actions), 2 threads", AgentConfig(obsDim: 4, actionCount: 2, algorithm: .softQ), 2),
     ]
-    for (name, base) in cases {
+    for (name, base, threads) in cases {
         var config = base
         config.hiddenSizes = [64, 64]
         config.batchSize = 64
         config.replayCapacity = 10_000
         config.learningStarts = 0
         let agent = try SACAgent.make(config: config)
+        try agent.setThreads(threads)
         var random = RandomSource(seed: 3)
         let width = config.storedActionWidth
         let obs = try FloatBuffer(count: config.obsDim), next = try FloatBuffer(count: config.obsDim)

@@ -20,15 +20,24 @@ struct Options {
     var json = false
     var quick = false
     var countAllocations = false
+    var threads = 1
 
     init(_ arguments: [String]) {
-        for argument in arguments.dropFirst() {
+        var rest = arguments.dropFirst()
+        while let argument = rest.popFirst() {
             switch argument {
+            case "--threads":
+                guard let value = rest.popFirst().flatMap({ Int($0) }), value == 1 || value == 2 else {
+                    print("sac-bench: --threads takes 1 or 2")
+                    exit(2)
+                }
+                threads = value
             case "--json": json = true
             case "--quick": quick = true
             case "--count-allocations": countAllocations = true
             case "-h", "--help":
-                print("usage: sac-bench [--json] [--quick] | --count-allocations\n"
+                print("usage: sac-bench [--json] [--quick] [--threads 1|2] | --count-allocations\n"
+                    + "  --threads N          gradient steps on N threads (the second runs one critic of each pair)\n"
                     + "  --json               print one JSON object instead of a table\n"
                     + "  --quick              a few iterations only (a smoke test, not a measurement)\n"
                     + "  --count-allocations  count heap allocations in 1,000 rounds of act, act, observe and\n"
@@ -60,6 +69,7 @@ func makeAgent(_ config: AgentConfig) throws -> SACAgent {
     config.replayCapacity = 100_000
     config.learningStarts = 0
     let agent = try SACAgent.make(config: config)
+    try agent.setThreads(options.threads)
     var random = RandomSource(seed: 1)
     let (obsDim, width) = (config.obsDim, config.storedActionWidth)
     var obs = [Float](repeating: 0, count: obsDim), next = obs
@@ -118,6 +128,8 @@ func updateRate(_ agent: SACAgent) -> Double {
 
 /// The arithmetic of one update: the FLOPs of its matrix products, counted as it runs.
 func flopsPerUpdate(_ agent: SACAgent) -> Int {
+    try? agent.setThreads(1)  // the counter is not thread-safe
+    defer { try? agent.setThreads(options.threads) }
     GEMM.countedFlops = 0
     GEMM.isCountingFlops = true
     agent.update()
@@ -165,6 +177,7 @@ do {
     config.actionHigh = [2]
     config.learningStarts = 0
     let agent = try SACAgent.make(config: config)
+    try agent.setThreads(options.threads)
     var loop = try TrainingLoop(environment: Pendulum(), agent: agent, environmentSeed: 5)
     try loop.train(steps: config.batchSize + 1)  // until updates run on every step
     let steps = options.quick ? 2 : 200
@@ -206,10 +219,10 @@ getrusage(RUSAGE_SELF.rawValue, &usage)
 rows.append(Row(name: "peak resident memory", value: Double(usage.ru_maxrss) / 1024, unit: "MiB", key: "peak_rss_mib"))
 
 if options.json {
-    let fields = rows.map { "  \"\($0.key)\": \(($0.value * 1000).rounded() / 1000)" }
+    let fields = ["  \"threads\": \(options.threads)"] + rows.map { "  \"\($0.key)\": \(($0.value * 1000).rounded() / 1000)" }
     print("{\n" + fields.joined(separator: ",\n") + "\n}")
 } else {
-    print("sac-bench: batch 256, hidden [256, 256], best of \(repeats)\(options.quick ? " (quick: not a measurement)" : "")")
+    print("sac-bench: batch 256, hidden [256, 256], \(options.threads) thread(s), best of \(repeats)\(options.quick ? " (quick: not a measurement)" : "")")
     for row in rows {
         let value = row.value >= 100 ? String(Int(row.value.rounded())) : String((row.value * 100).rounded() / 100)
         print(row.name.rightPadded(44) + value.leftPadded(10) + " " + row.unit)

@@ -83,16 +83,21 @@ func smallDiscreteConfig(actions: Int, algorithm: Algorithm = .discrete, seed: U
     return config
 }
 
-/// Fills an agent's replay buffer with `count` reproducible random transitions.
+/// Fills an agent's replay buffer with `count` reproducible random transitions (random indices for
+/// discrete agents).
 func fillReplay(_ agent: SACAgent, count: Int, seed: UInt64 = 11) throws {
     var random = RandomSource(seed: seed)
-    let (o, a) = (agent.config.obsDim, agent.config.actionDim)
+    let config = agent.config
+    let (o, a) = (config.obsDim, config.storedActionWidth)
     var obs = [Float](repeating: 0, count: o)
     var next = obs
     var action = [Float](repeating: 0, count: a)
     for step in 0..<count {
         for i in 0..<o { obs[i] = random.uniform(-1, 1); next[i] = random.uniform(-1, 1) }
-        for i in 0..<a { action[i] = random.uniform(agent.config.low(i), agent.config.high(i)) }
+        for i in 0..<a {
+            action[i] = config.algorithm.isDiscrete ? Float(random.index(below: config.actionCount))
+                                                    : random.uniform(config.low(i), config.high(i))
+        }
         try agent.observe(observation: obs, action: action, reward: random.uniform(-2, 1),
                       nextObservation: next, terminated: step % 5 == 4)
     }

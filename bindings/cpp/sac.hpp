@@ -338,6 +338,9 @@ public:
                                             next_obs, terminated));
     }
 
+    // 1 (default) or 2 threads for gradient steps; bit-identical results either way.
+    void set_threads(std::uint32_t threads) { detail::check(sac_agent_set_threads(agent_, threads)); }
+
     std::uint64_t replay_size() const {
         std::uint64_t size = 0;
         detail::check(sac_replay_size(agent_, &size));

@@ -33,7 +33,7 @@ public class ContinuousActorCritic: SACAgent {
 
     /// Allocates the shared networks; subclasses initialise them (`initializeSharedNetworks`) once
     /// their own are allocated, so the random stream is consumed in one documented order.
-    override init(validated config: AgentConfig, trainable: Bool) throws(SACError) {
+    init(validated config: AgentConfig, trainable: Bool) throws(SACError) {
         let (obs, act, hidden, n) = (config.obsDim, config.actionDim, config.hiddenSizes, config.batchSize)
         let criticSizes = [obs + act] + hidden + [1]
         actor = try SquashedGaussianPolicy(obsDim: obs, actionDim: act, hidden: hidden, maxBatch: n)
@@ -118,8 +118,8 @@ public class ContinuousActorCritic: SACAgent {
         let (q1, q2) = evaluateCritics(critic1, critic2, batch.observations.base, batch.actions.base, rows: n)
         let result = twinCriticSquaredError(q1, q2, targets: targets.base, rows: n, width: 1, column: { _ in 0 },
                                             gradient1: qGradient1.base, gradient2: qGradient2.base)
-        critic1.backward(qGradient1.base, parameterGradients: true)
-        critic2.backward(qGradient2.base, parameterGradients: true)
+        twins.run(.backward(critic1, critic2, outputGradients: (qGradient1.base, qGradient2.base), parameterGradients: true,
+                            inputGradients: nil))
         return result
     }
 
@@ -144,8 +144,8 @@ public class ContinuousActorCritic: SACAgent {
             qGradient1[r] = firstIsSmaller ? -scale : 0
             qGradient2[r] = firstIsSmaller ? 0 : -scale
         }
-        critic1.backward(qGradient1.base, parameterGradients: false, inputGradient: criticInputGradient1.base)
-        critic2.backward(qGradient2.base, parameterGradients: false, inputGradient: criticInputGradient2.base)
+        twins.run(.backward(critic1, critic2, outputGradients: (qGradient1.base, qGradient2.base), parameterGradients: false,
+                            inputGradients: (criticInputGradient1.base, criticInputGradient2.base)))
         let width = obsDim + actionDim
         for r in 0..<n {
             for i in 0..<actionDim {
@@ -165,6 +165,11 @@ public class ContinuousActorCritic: SACAgent {
         return -logAlpha[0] * shortfall
     }
 
+    /// One Adam step on each critic.
+    func stepCritics() {
+        twins.run(.adamStep((critic1Optimizer, critic1), (critic2Optimizer, critic2)))
+    }
+
     /// The actor's Adam step and, when α is learned, the temperature's; fills the stats they own.
     func stepActorAndTemperature(meanLogProb: Float, into stats: inout UpdateStats) {
         actorOptimizer.step(actor.network.parameters, actor.network.gradients)
@@ -181,8 +186,8 @@ public class ContinuousActorCritic: SACAgent {
         -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
     {
         writeCriticInput(observations, actions, into: first.input, rows: rows)
-        second.input.update(from: first.input, count: rows * first.inputSize)
-        return (first.forward(batch: rows), second.forward(batch: rows))
+        twins.run(.forward(first, second, rows: rows, input: nil))
+        return (first.output, second.output)
     }
 
     /// Rows [s, a] of a critic input.

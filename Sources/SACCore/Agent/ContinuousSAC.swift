@@ -26,13 +26,11 @@ public final class ContinuousSAC: ContinuousActorCritic {
         stats.alpha = alpha
         computeCriticTargets(batch, alpha: alpha)
         (stats.criticLoss, stats.meanQ) = criticLossAndGradients(batch)
-        critic1Optimizer.step(critic1.parameters, critic1.gradients)
-        critic2Optimizer.step(critic2.parameters, critic2.gradients)
+        stepCritics()
         let meanLogProb: Float
         (stats.actorLoss, meanLogProb) = actorLossAndGradients(batch, alpha: alpha)
         stepActorAndTemperature(meanLogProb: meanLogProb, into: &stats)
-        targetCritic1.blend(toward: critic1, tau: config.tau)
-        targetCritic2.blend(toward: critic2, tau: config.tau)
+        twins.run(.blend(targets: (targetCritic1, targetCritic2), toward: (critic1, critic2), tau: config.tau))
         return stats
     }
 

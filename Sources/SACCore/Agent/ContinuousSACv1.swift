@@ -33,8 +33,7 @@ public final class ContinuousSACv1: ContinuousActorCritic {
         stats.alpha = alpha
         computeCriticTargets(batch)
         (stats.criticLoss, stats.meanQ) = criticLossAndGradients(batch)
-        critic1Optimizer.step(critic1.parameters, critic1.gradients)
-        critic2Optimizer.step(critic2.parameters, critic2.gradients)
+        stepCritics()
         let meanLogProb: Float
         (stats.actorLoss, meanLogProb) = actorLossAndGradients(batch, alpha: alpha)
         stats.valueLoss = valueLossAndGradients(batch, alpha: alpha)

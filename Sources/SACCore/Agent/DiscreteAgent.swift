@@ -8,14 +8,15 @@ public class DiscreteAgent: SACAgent {
     let logProbabilities: FloatBuffer
 
     /// `config` must already be validated. Allocates the critics; subclasses initialise networks.
-    override init(validated config: AgentConfig, trainable: Bool) throws(SACError) {
+    init(validated config: AgentConfig, trainable: Bool) throws(SACError) {
         actionCount = config.actionCount
         let n = config.batchSize
+        let twins = TwinRunner()
         critics = try DiscreteTwinCritics(sizes: [config.obsDim] + config.hiddenSizes + [config.actionCount],
-                                          maxBatch: n, learningRate: config.criticLearningRate)
+                                          maxBatch: n, learningRate: config.criticLearningRate, twins: twins)
         probabilities = try FloatBuffer(count: n * config.actionCount)
         logProbabilities = try FloatBuffer(count: n * config.actionCount)
-        try super.init(validated: config, trainable: trainable)
+        try super.init(validated: config, trainable: trainable, twins: twins)
     }
 
     /// Fills `probabilities` and `logProbabilities` with π(·|s) for `rows` (≤ batch_size) observations.

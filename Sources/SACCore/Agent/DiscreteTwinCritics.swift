@@ -15,9 +15,12 @@ public final class DiscreteTwinCritics {
     public let minimum: FloatBuffer
     let gradient1: FloatBuffer
     let gradient2: FloatBuffer
+    /// The agent's runner: each head's half of the work may run on its own thread.
+    let twins: TwinRunner
 
     /// Allocates the heads; `initialize` draws their weights.
-    init(sizes: [Int], maxBatch: Int, learningRate: Float) throws(SACError) {
+    init(sizes: [Int], maxBatch: Int, learningRate: Float, twins: TwinRunner) throws(SACError) {
+        self.twins = twins
         actionCount = sizes[sizes.count - 1]
         critic1 = try MLP(sizes: sizes, maxBatch: maxBatch)
         critic2 = try MLP(sizes: sizes, maxBatch: maxBatch)
@@ -42,8 +45,8 @@ public final class DiscreteTwinCritics {
     @discardableResult
     func minimum(_ observations: UnsafePointer<Float>, rows: Int, useTargets: Bool) -> UnsafeMutablePointer<Float> {
         let (first, second) = useTargets ? (target1, target2) : (critic1, critic2)
-        let q1 = first.forward(observations, batch: rows)
-        let q2 = second.forward(observations, batch: rows)
+        twins.run(.forward(first, second, rows: rows, input: observations))
+        let (q1, q2) = (first.output, second.output)
         for k in 0..<(rows * actionCount) { minimum[k] = min(q1[k], q2[k]) }
         return minimum.base
     }
@@ -52,24 +55,22 @@ public final class DiscreteTwinCritics {
     /// dL/dθ in each critic. Returns the loss and the mean of min(Q₁, Q₂) at the stored actions.
     func lossAndGradients(_ batch: TransitionBatch) -> (loss: Float, meanQ: Float) {
         let n = batch.size
-        let q1 = critic1.forward(batch.observations.base, batch: n)
-        let q2 = critic2.forward(batch.observations.base, batch: n)
+        twins.run(.forward(critic1, critic2, rows: n, input: batch.observations.base))
+        let (q1, q2) = (critic1.output, critic2.output)
         gradient1.fill(0)  // only the stored action's head gets a gradient
         gradient2.fill(0)
         let actions = batch.actions.base
         let result = twinCriticSquaredError(q1, q2, targets: targets.base, rows: n, width: actionCount,
                                             column: { Int(actions[$0]) }, gradient1: gradient1.base,
                                             gradient2: gradient2.base)
-        critic1.backward(gradient1.base, parameterGradients: true)
-        critic2.backward(gradient2.base, parameterGradients: true)
+        twins.run(.backward(critic1, critic2, outputGradients: (gradient1.base, gradient2.base), parameterGradients: true,
+                            inputGradients: nil))
         return result
     }
 
     /// One Adam step on each head, then θ' ← τθ + (1 − τ)θ' for the targets.
     func step(tau: Float) {
-        optimizer1.step(critic1.parameters, critic1.gradients)
-        optimizer2.step(critic2.parameters, critic2.gradients)
-        target1.blend(toward: critic1, tau: tau)
-        target2.blend(toward: critic2, tau: tau)
+        twins.run(.adamStep((optimizer1, critic1), (optimizer2, critic2)))
+        twins.run(.blend(targets: (target1, target2), toward: (critic1, critic2), tau: tau))
     }
 }

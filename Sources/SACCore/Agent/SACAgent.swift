@@ -15,11 +15,14 @@ public class SACAgent {
     public let batch: TransitionBatch
     /// One action as the replay stores it (in [-1, 1], or an index), for `observe`.
     let storedAction: FloatBuffer
+    /// Runs the two critics of each pair one after the other, or on two threads (`setThreads`).
+    public let twins: TwinRunner
 
     /// `config` must already be validated (subclasses validate before allocating their networks).
     /// A policy-only agent (`trainable: false`) gets no replay buffer, the only allocation that
     /// grows with training.
-    init(validated config: AgentConfig, trainable: Bool) throws(SACError) {
+    init(validated config: AgentConfig, trainable: Bool, twins: TwinRunner = TwinRunner()) throws(SACError) {
+        self.twins = twins
         self.config = config.resolved
         isTrainable = trainable
         let width = config.storedActionWidth
@@ -38,6 +41,12 @@ public class SACAgent {
         case .discrete: try DiscreteSAC(config: config, trainable: trainable)
         case .softQ: try SoftQLearning(config: config, trainable: trainable)
         }
+    }
+
+    /// 1 (the default) or 2 threads for this agent's gradient steps: with 2, a helper thread owned by
+    /// the agent runs the second critic of each twin pair. Results are bit-identical either way.
+    public func setThreads(_ threads: Int) throws(SACError) {
+        try twins.setThreads(threads)
     }
 
     // MARK: - Acting and observing

@@ -64,6 +64,9 @@ public final class MLP {
     /// avoiding a copy when the input is assembled from parts (e.g. [state, action]).
     public var input: UnsafeMutablePointer<Float> { activations[0].base }
 
+    /// The output of the last forward pass, [batch × outputSize].
+    public var output: UnsafeMutablePointer<Float> { activations[layers.count].base }
+
     /// Runs the network on the `batch` rows written to `input`; returns the output [batch × outputSize],
     /// valid until the next forward pass.
     @discardableResult

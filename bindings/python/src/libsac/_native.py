@@ -107,6 +107,7 @@ _SIGNATURES = {
     "sac_observe_discrete": ([c_agent_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int32, ctypes.c_float,
                               ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int], ctypes.c_int),
     "sac_replay_size": ([c_agent_p, ctypes.POINTER(ctypes.c_uint64)], ctypes.c_int),
+    "sac_agent_set_threads": ([c_agent_p, ctypes.c_uint32], ctypes.c_int),
     "sac_update": ([c_agent_p, ctypes.c_uint32, ctypes.POINTER(sac_update_stats)], ctypes.c_int),
     "sac_update_from_batch": ([c_agent_p, ctypes.POINTER(sac_batch), ctypes.POINTER(sac_update_stats)],
                               ctypes.c_int),

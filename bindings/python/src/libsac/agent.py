@@ -222,6 +222,16 @@ class Agent:
         check(lib.sac_agent_counters(self._live, ctypes.byref(env_steps), ctypes.byref(gradient_steps)))
         return env_steps.value, gradient_steps.value
 
+    def set_threads(self, threads: int) -> None:
+        """Use 1 (the default) or 2 threads for gradient steps.
+
+        With 2, a helper thread owned by the agent runs the second critic of each twin pair; results
+        are bit-identical to 1 thread. The setting is not saved with the weights.
+        """
+        if not isinstance(threads, (int, np.integer)) or isinstance(threads, bool) or not 0 <= threads < 2**32:
+            raise ValueError(f"threads must be 1 or 2, got {threads!r}")
+        check(lib.sac_agent_set_threads(self._live, int(threads)))
+
     @property
     def env_steps(self) -> int:
         return self._counters()[0]

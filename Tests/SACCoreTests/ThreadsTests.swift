@@ -1,0 +1,62 @@
+import XCTest
+@testable import SACCore
+
+/// Two threads split the twin critics' work; the results must not change by a single bit.
+final class ThreadsTests: XCTestCase {
+    func everyBuffer(_ agent: SACAgent) -> [[UInt32]] {
+        (AgentPart.policy(of: agent) + AgentPart.training(of: agent)).flatMap(\.buffers)
+            .map { $0.buffer.array.map(\.bitPattern) }
+    }
+
+    func testTwoThreadsGiveBitIdenticalTrainingForEveryAlgorithm() throws {
+        var v1 = smallConfig(hidden: [32, 32], batch: 32)
+        v1.algorithm = .continuousV1
+        let configs = [smallConfig(hidden: [32, 32], batch: 32), v1,
+                       smallDiscreteConfig(actions: 3) { $0.hiddenSizes = [32, 32]; $0.batchSize = 32 },
+                       smallDiscreteConfig(actions: 3, algorithm: .softQ) { $0.hiddenSizes = [32, 32]; $0.batchSize = 32 }]
+        for config in configs {
+            let single = try SACAgent.make(config: config)
+            let double = try SACAgent.make(config: config)
+            try double.setThreads(2)
+            XCTAssertEqual(double.twins.threads, 2)
+            for agent in [single, double] {
+                try fillReplay(agent, count: 60)
+                var last = UpdateStats()
+                for _ in 0..<15 { last = agent.update() }
+                XCTAssertTrue(last.criticLoss.isFinite)
+            }
+            XCTAssertEqual(everyBuffer(double), everyBuffer(single), "\(config.algorithm)")
+            XCTAssertEqual(double.random, single.random)
+        }
+    }
+
+    func testThreadCountCanGoBackAndForthAndRejectsOtherValues() throws {
+        let agent = try smallAgent()
+        for threads in [2, 2, 1, 1, 2, 1] {
+            try agent.setThreads(threads)
+            XCTAssertEqual(agent.twins.threads, threads)
+        }
+        for bad in [0, 3, 64] {
+            XCTAssertThrowsError(try agent.setThreads(bad)) { error in
+                XCTAssertEqual((error as? SACError)?.kind, .invalidArgument)
+                XCTAssertTrue("\(error)".contains("threads is \(bad)"), "\(error)")
+            }
+        }
+        XCTAssertEqual(agent.twins.threads, 1)
+    }
+
+    /// An agent with a helper thread goes away cleanly (the helper is joined, not left running).
+    func testAgentsWithAHelperThreadAreReleased() throws {
+        weak var released: SACAgent?
+        try autoreleasepoolIfAvailable {
+            let agent = try smallAgent()
+            try agent.setThreads(2)
+            try fillReplay(agent, count: 10)
+            agent.update()
+            released = agent
+        }
+        XCTAssertNil(released)
+    }
+
+    func autoreleasepoolIfAvailable(_ body: () throws -> Void) rethrows { try body() }
+}
