@@ -124,15 +124,16 @@ python-install: lib $(VENV)/.ready
 test-python: python-install
 	cd /tmp && $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider $(CURDIR)/bindings/python/tests
 
-# The comparisons run from their own virtualenv: torch, stable-baselines3, gymnasium and rltools (which
-# compiles its C++ training loop with g++ at first use) next to the libsac wheel, installed as
-# python-install does. PyPI's torch for Linux x86-64 pulls about 2.5 GB of CUDA wheels that a CPU
-# benchmark never loads, and PyPI has no CPU-only build under any name: a "+cpu" torch wheel for this
-# Python found in pip's find-links directories (BENCH_WHEELS, by default $PIP_FIND_LINKS) is installed
-# instead when there is one. BENCH_TORCH overrides the choice, e.g.
+# The comparisons run from their own virtualenv: torch, stable-baselines3, gymnasium and rltools with
+# MKL (RLtools compiles its C++ training loop with g++ at first use and links MKL when the mkl
+# packages are there, its documented acceleration on Linux) next to the libsac wheel, installed as
+# python-install does. PyPI has no CPU-only torch under any name, and its Linux x86-64 torch is a
+# 3 GB download (2.5 GB of it CUDA libraries and triton, which a CPU benchmark never loads): a
+# "+cpu" torch wheel for this Python in pip's find-links directories (BENCH_WHEELS, by default
+# $PIP_FIND_LINKS) is installed instead when there is one. BENCH_TORCH overrides the choice, e.g.
 #   make bench BENCH_TORCH="torch --extra-index-url https://download.pytorch.org/whl/cpu"
 BENCH_VENV     := .venv-bench
-BENCH_PACKAGES := numpy gymnasium stable-baselines3 rltools hatchling
+BENCH_PACKAGES := numpy gymnasium stable-baselines3 'rltools[mkl]' hatchling
 BENCH_WHEELS   ?= $(PIP_FIND_LINKS)
 BENCH_TORCH    ?=
 BENCH_SCRIPTS  := bindings/python/benchmarks
