@@ -77,16 +77,8 @@ public final class MLP {
             let x = activations[l].base
             let y = activations[l + 1].base
             GEMM.multiply(x, p + layer.weightOffset, into: y, m: batch, n: layer.outputs, k: layer.inputs)
-            let bias = p + layer.biasOffset
-            let isHidden = l + 1 < layers.count
-            for r in 0..<batch {
-                let row = y + r * layer.outputs
-                if isHidden {
-                    for j in 0..<layer.outputs { row[j] = max(row[j] + bias[j], 0) }
-                } else {
-                    for j in 0..<layer.outputs { row[j] += bias[j] }
-                }
-            }
+            Rows.addBias(p + layer.biasOffset, to: y, rows: batch, columns: layer.outputs,
+                         relu: l + 1 < layers.count)
         }
         return activations[layers.count].base
     }
@@ -117,12 +109,7 @@ public final class MLP {
                 GEMM.multiplyTransposedA(
                     activations[l].base, delta, into: g + layer.weightOffset,
                     m: layer.inputs, n: layer.outputs, k: batch)
-                let biasGradient = g + layer.biasOffset
-                biasGradient.update(repeating: 0, count: layer.outputs)
-                for r in 0..<batch {
-                    let row = delta + r * layer.outputs
-                    for j in 0..<layer.outputs { biasGradient[j] += row[j] }
-                }
+                Rows.sumColumns(delta, rows: batch, columns: layer.outputs, into: g + layer.biasOffset)
             }
             let target: UnsafeMutablePointer<Float>
             if l > 0 {
@@ -137,8 +124,7 @@ public final class MLP {
                 m: batch, n: layer.inputs, k: layer.outputs, scratch: transposeScratch.base)
             if l > 0 {
                 // ReLU: the gradient passes only where the layer's input (a ReLU output) was positive.
-                let x = activations[l].base
-                for i in 0..<(batch * layer.inputs) where x[i] <= 0 { target[i] = 0 }
+                Rows.maskWhereNotPositive(target, by: activations[l].base, count: batch * layer.inputs)
                 delta = UnsafePointer(target)
                 swap(&spare, &other)
             }

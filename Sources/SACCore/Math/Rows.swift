@@ -1,0 +1,73 @@
+/// The element-wise work around a network's matrix products, written with explicit 8-lane vectors:
+/// the compiler cannot vectorise these loops itself, because it cannot prove that the pointers do
+/// not alias.
+enum Rows {
+    typealias Lane = SIMD8<Float>
+
+    /// y[r, j] += bias[j] for every row, then max(·, 0) when `relu`.
+    static func addBias(_ bias: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+                        relu: Bool) {
+        let vectorColumns = columns - columns % Lane.scalarCount
+        let zero = Lane()
+        for r in 0..<rows {
+            let row = y + r * columns
+            var j = 0
+            while j < vectorColumns {
+                var v = load(row + j) + load(bias + j)
+                if relu { v = v.replacing(with: zero, where: v .<= zero) }  // as max(v, 0): -0 becomes +0
+                store(v, row + j)
+                j += Lane.scalarCount
+            }
+            while j < columns {
+                let v = row[j] + bias[j]
+                row[j] = relu ? max(v, 0) : v
+                j += 1
+            }
+        }
+    }
+
+    /// out[j] = Σ_r x[r, j] (bias gradients: the column sums of dL/dY).
+    static func sumColumns(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
+        out.update(repeating: 0, count: columns)
+        let vectorColumns = columns - columns % Lane.scalarCount
+        for r in 0..<rows {
+            let row = x + r * columns
+            var j = 0
+            while j < vectorColumns {
+                store(load(out + j) + load(row + j), out + j)
+                j += Lane.scalarCount
+            }
+            while j < columns {
+                out[j] += row[j]
+                j += 1
+            }
+        }
+    }
+
+    /// g[i] = 0 where x[i] ≤ 0 (back-propagation through ReLU: x is the layer's ReLU output).
+    static func maskWhereNotPositive(_ g: UnsafeMutablePointer<Float>, by x: UnsafePointer<Float>, count: Int) {
+        let vectorCount = count - count % Lane.scalarCount
+        let zero = Lane()
+        var i = 0
+        while i < vectorCount {
+            let v = load(g + i)
+            store(v.replacing(with: zero, where: load(x + i) .<= zero), g + i)
+            i += Lane.scalarCount
+        }
+        while i < count {
+            if x[i] <= 0 { g[i] = 0 }
+            i += 1
+        }
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Lane { UnsafeRawPointer(p).loadUnaligned(as: Lane.self) }
+
+    @inline(__always)
+    static func load(_ p: UnsafeMutablePointer<Float>) -> Lane { load(UnsafePointer(p)) }
+
+    @inline(__always)
+    static func store(_ v: Lane, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lane.self)
+    }
+}
