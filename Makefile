@@ -166,4 +166,4 @@ bench: deps bench-venv
 	cd /tmp && $(CURDIR)/$(BENCH_VENV)/bin/python $(CURDIR)/$(BENCH_SCRIPTS)/compare_rltools.py
 
 clean:
-	rm -rf .build $(TEST_SCRATCH) $(ASAN_SCRATCH) $(VENV)
+	rm -rf .build $(TEST_SCRATCH) $(ASAN_SCRATCH) $(VENV) $(BENCH_VENV) .build-bench
