@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import math
 import os
 import platform
@@ -180,3 +181,18 @@ def fmt_return(result: Optional[Dict[str, float]]) -> str:
     if not result:
         return "-"
     return f"{result['mean_return']:.1f} ± {result['std_return']:.1f}"
+
+
+def warn_unless_threads_agree(same: bool) -> None:
+    """sac_agent_set_threads promises bit-identical results; say so loudly if a run disagrees."""
+    if not same:
+        log("WARNING: libsac with 2 threads ended with another return than with 1 thread, although "
+            "sac_agent_set_threads promises bit-identical results")
+
+
+def emit(report: dict, as_json: bool, print_report) -> None:
+    """The report as JSON on stdout, or as the script's tables."""
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_report(report)

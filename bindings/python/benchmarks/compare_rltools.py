@@ -44,7 +44,6 @@ Installs nothing: it needs numpy, gymnasium, rltools (with g++) and libsac in th
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import shutil
@@ -52,8 +51,8 @@ import sys
 import time
 from typing import Any, Dict, List
 
-from _common import (evaluate, fmt, fmt_return, format_machine, log, machine_state, print_table, ratio, require,
-                     stdout_to_stderr)
+from _common import (emit, evaluate, fmt, fmt_return, format_machine, log, machine_state, print_table, ratio, require,
+                     stdout_to_stderr, warn_unless_threads_agree)
 
 SCRIPT = "compare_rltools.py"
 SEED = 0
@@ -264,14 +263,10 @@ def main() -> None:
             s = run["libsac"][str(threads)]
             assert s["seconds"] > 0 and s["gradient_steps"] > 0 and math.isfinite(s["eval"]["mean_return"]), s
             assert all(x is not None and x > 0 for x in run["speedup"][str(threads)].values()), run["speedup"]
-        if "2" in run["libsac"] and run["libsac"]["2"]["eval"] != run["libsac"]["1"]["eval"]:
-            log("WARNING: libsac with 2 threads ended with another return than with 1 thread, although "
-                "sac_agent_set_threads promises bit-identical results")
+        if "2" in run["libsac"]:
+            warn_unless_threads_agree(run["libsac"]["2"]["eval"] == run["libsac"]["1"]["eval"])
 
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print_report(report)
+    emit(report, args.json, print_report)
 
 
 if __name__ == "__main__":

@@ -36,15 +36,14 @@ is missing.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
 import time
 from typing import Any, Dict, List
 
-from _common import (best_time, evaluate, fmt, fmt_return, format_machine, log, machine_state, per_call_us,
-                     print_table, ratio, require)
+from _common import (best_time, emit, evaluate, fmt, fmt_return, format_machine, log, machine_state, per_call_us,
+                     print_table, ratio, require, warn_unless_threads_agree)
 
 SCRIPT = "compare_sb3.py"
 BATCH = 256
@@ -307,14 +306,10 @@ def main() -> None:
         for side in ("sb3_eval", "libsac_eval", "libsac_2threads_eval"):
             assert side not in p or math.isfinite(p[side]["mean_return"]), p[side]
         assert p["libsac_gradient_steps"] > 0 and p["sb3_gradient_steps"] > 0
-        if "libsac_2threads_same_return" in p and not p["libsac_2threads_same_return"]:
-            log("WARNING: libsac with 2 threads ended with another return than with 1 thread, although "
-                "sac_agent_set_threads promises bit-identical results")
+        if "libsac_2threads_same_return" in p:
+            warn_unless_threads_agree(p["libsac_2threads_same_return"])
 
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print_report(report)
+    emit(report, args.json, print_report)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,20 @@ SMALL = dict(hidden_sizes=(16, 16), batch_size=16, replay_capacity=4096)
 TINY_DISCRETE = dict(hidden_sizes=(16, 16), batch_size=16, replay_capacity=4096, learning_starts=50)
 
 
+def evaluate_by_hand(agent, env, episodes, seed):
+    """The documented evaluation, written out: deterministic actions, episode i reset with seed + i."""
+    returns = []
+    for episode in range(episodes):
+        obs, _ = env.reset(seed=seed + episode)
+        total, done = 0.0, False
+        while not done:
+            obs, reward, terminated, truncated, _ = env.step(agent.act(obs, deterministic=True))
+            total += float(reward)
+            done = terminated or truncated
+        returns.append(total)
+    return {"mean_return": float(np.mean(returns)), "std_return": float(np.std(returns))}
+
+
 def read_log(path):
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f]
@@ -203,16 +217,7 @@ def test_evaluate_returns_mean_and_std_of_the_deterministic_policy():
         assert result["std_return"] > 0
         assert evaluate(agent, "Pendulum-v1", episodes=3) == result  # seeded: repeatable
         # The documented computation, by hand: deterministic actions, episode i reset with seed + i.
-        returns = []
-        for episode in range(3):
-            obs, _ = env.reset(seed=12345 + episode)
-            total, done = 0.0, False
-            while not done:
-                obs, reward, terminated, truncated, _ = env.step(agent.act(obs, deterministic=True))
-                total += float(reward)
-                done = terminated or truncated
-            returns.append(total)
-        assert result == {"mean_return": float(np.mean(returns)), "std_return": float(np.std(returns))}
+        assert result == evaluate_by_hand(agent, env, episodes=3, seed=12345)
         assert agent.env_steps == 0  # evaluation does not train
         single = evaluate(agent, env, episodes=1, seed=7)
         assert single["std_return"] == 0.0
@@ -275,16 +280,7 @@ def test_evaluate_a_discrete_agent_by_hand():
     env = gymnasium.make("CartPole-v1")
     with libsac.Agent.from_env(env, **TINY_DISCRETE) as agent:
         result = evaluate(agent, "CartPole-v1", episodes=2, seed=5)
-        returns = []
-        for episode in range(2):
-            obs, _ = env.reset(seed=5 + episode)
-            total, done = 0.0, False
-            while not done:
-                obs, reward, terminated, truncated, _ = env.step(agent.act(obs, deterministic=True))
-                total += float(reward)
-                done = terminated or truncated
-            returns.append(total)
-        assert result == {"mean_return": float(np.mean(returns)), "std_return": float(np.std(returns))}
+        assert result == evaluate_by_hand(agent, env, episodes=2, seed=5)
     env.close()
 
 
