@@ -110,10 +110,11 @@ var gemmGflops = 0.0
 do {
     let n = 256
     let a = try FloatBuffer(count: n * n), b = try FloatBuffer(count: n * n), c = try FloatBuffer(count: n * n)
+    let workspace = try GEMM.Workspace(maxTransposed: 0)
     var random = RandomSource(seed: 2)
     for i in 0..<(n * n) { a[i] = random.normal(); b[i] = random.normal() }
     let calls = options.quick ? 2 : 50
-    let time = bestOf(repeats) { for _ in 0..<calls { GEMM.multiply(a.base, b.base, into: c.base, m: n, n: n, k: n) } }
+    let time = bestOf(repeats) { for _ in 0..<calls { GEMM.multiply(a.base, b.base, into: c.base, m: n, n: n, k: n, workspace: workspace) } }
     gemmGflops = 2 * Double(n * n * n) * Double(calls) / time / 1e9
     rows.append(Row(name: "GEMM 256x256x256", value: gemmGflops, unit: "GFLOP/s", key: "gemm_gflops"))
 }

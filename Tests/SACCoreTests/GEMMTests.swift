@@ -2,17 +2,20 @@ import XCTest
 @testable import SACCore
 
 final class GEMMTests: XCTestCase {
-    /// Sizes chosen to hit the 4×16 register tile, the 8-lane column edge, the scalar column edge
-    /// and the row edge, alone and together.
+    /// Sizes chosen to hit every kernel's full tiles (4×16, 6×16, 12×32), its row and column edges alone
+    /// and together, k longer than one packed block (256), and the one-column and one-row products.
     let shapes = [(4, 16, 3), (5, 17, 7), (1, 1, 1), (9, 33, 256), (256, 12, 64), (3, 8, 5), (64, 64, 64),
-                  (6, 16, 9), (13, 48, 31), (256, 256, 256)]
+                  (6, 16, 9), (13, 48, 31), (256, 256, 256), (256, 1, 256), (1, 256, 17), (1, 12, 256),
+                  (23, 256, 40), (40, 23, 300), (300, 70, 513), (130, 1, 3), (12, 64, 1)]
 
-    func naive(_ a: (Int, Int) -> Float, _ b: (Int, Int) -> Float, m: Int, n: Int, k: Int) -> [Float] {
-        var c = [Float](repeating: 0, count: m * n)
+    enum Layout: CaseIterable { case ab, atb, abt }
+
+    func naive(_ a: (Int, Int) -> Float, _ b: (Int, Int) -> Float, m: Int, n: Int, k: Int) -> [Double] {
+        var c = [Double](repeating: 0, count: m * n)
         for i in 0..<m { for j in 0..<n {
             var s: Double = 0
             for p in 0..<k { s += Double(a(i, p)) * Double(b(p, j)) }
-            c[i * n + j] = Float(s)
+            c[i * n + j] = s
         } }
         return c
     }
@@ -23,61 +26,111 @@ final class GEMMTests: XCTestCase {
         return buffer
     }
 
-    func assertClose(_ c: FloatBuffer, _ expected: [Float], _ label: String) {
-        for i in 0..<expected.count where abs(c[i] - expected[i]) > 1e-4 * max(1, abs(expected[i])) {
-            XCTFail("\(label): element \(i) is \(c[i]), expected \(expected[i])")
-            return
-        }
-    }
-
-    /// Runs `body` on both tile kernels (on a CPU without AVX2 both runs use the portable one).
+    /// Runs `body` on every kernel this CPU has.
     func forEachKernel(_ body: () throws -> Void) rethrows {
         let original = GEMM.kernel
         defer { GEMM.kernel = original }
-        for kernel in [GEMM.Kernel.portable, original] {
+        for kernel in GEMM.availableKernels {
             GEMM.kernel = kernel
             try body()
         }
     }
 
-    func testAllLayoutsMatchNaiveProductIncludingRaggedEdges() throws {
-        try forEachKernel(checkAllLayouts)
-    }
+    struct Case {
+        let m, n, k: Int
+        let a, b, bias, mask, c: FloatBuffer
+        let layout: Layout
+        let accumulate: Bool
 
-    func checkAllLayouts() throws {
-        var random = RandomSource(seed: 1)
-        for (m, n, k) in shapes {
-            let label = "\(GEMM.kernel)"
-            let a = try randomBuffer(m * k, &random)       // A [m×k], also read as Aᵀ of a [k×m] matrix
-            let b = try randomBuffer(k * n, &random)       // B [k×n]
-            let bt = try randomBuffer(n * k, &random)      // B stored [n×k] for A·Bᵀ
-            let c = try randomBuffer(m * n, &random)
-            let scratch = try FloatBuffer(count: k * n)
+        /// op(A)[i][p] and op(B)[p][j] as the layout stores them.
+        func opA(_ i: Int, _ p: Int) -> Float { layout == .atb ? a[p * m + i] : a[i * k + p] }
+        func opB(_ p: Int, _ j: Int) -> Float { layout == .abt ? b[j * k + p] : b[p * n + j] }
 
-            GEMM.multiply(a.base, b.base, into: c.base, m: m, n: n, k: k)
-            assertClose(c, naive({ a[$0 * k + $1] }, { b[$0 * n + $1] }, m: m, n: n, k: k), "\(label) A·B \(m)x\(n)x\(k)")
-
-            GEMM.multiplyTransposedA(a.base, b.base, into: c.base, m: m, n: n, k: k)
-            // a holds a [k×m] matrix here: element (p, i) at p*m + i.
-            assertClose(c, naive({ a[$1 * m + $0] }, { b[$0 * n + $1] }, m: m, n: n, k: k), "\(label) Aᵀ·B \(m)x\(n)x\(k)")
-
-            GEMM.multiplyTransposedB(a.base, bt.base, into: c.base, m: m, n: n, k: k, scratch: scratch.base)
-            assertClose(c, naive({ a[$0 * k + $1] }, { bt[$1 * k + $0] }, m: m, n: n, k: k), "\(label) A·Bᵀ \(m)x\(n)x\(k)")
+        func product(_ epilogue: GEMM.Epilogue, into out: FloatBuffer) -> GEMM.Product {
+            let a: GEMM.Operand = layout == .atb ? .transposed(self.a.base, columns: m) : .rowMajor(self.a.base, columns: k)
+            let b: GEMM.Operand = layout == .abt ? .transposed(self.b.base, columns: k) : .rowMajor(self.b.base, columns: n)
+            return GEMM.Product(m: m, n: n, k: k, a: a, b: b, into: out.base, accumulate: accumulate, epilogue: epilogue)
         }
     }
 
-    func testAccumulateAddsToExistingValues() throws {
-        try forEachKernel(checkAccumulate)
+    func makeCase(_ m: Int, _ n: Int, _ k: Int, _ layout: Layout, accumulate: Bool,
+                  _ random: inout RandomSource) throws -> Case {
+        Case(m: m, n: n, k: k, a: try randomBuffer(m * k, &random), b: try randomBuffer(k * n, &random),
+             bias: try randomBuffer(n, &random), mask: try randomBuffer(m * n, &random), c: try randomBuffer(m * n, &random),
+             layout: layout, accumulate: accumulate)
     }
 
-    func checkAccumulate() throws {
-        var random = RandomSource(seed: 2)
-        let (m, n, k) = (13, 33, 7)
-        let a = try randomBuffer(m * k, &random), b = try randomBuffer(k * n, &random)
-        let c = try randomBuffer(m * n, &random)
-        let before = c.array
-        GEMM.multiply(a.base, b.base, into: c.base, m: m, n: n, k: k, accumulate: true)
-        let product = naive({ a[$0 * k + $1] }, { b[$0 * n + $1] }, m: m, n: n, k: k)
-        assertClose(c, zip(before, product).map { $0 + $1 }, "\(GEMM.kernel) C + A·B")
+    /// Every layout, with and without accumulation, with each epilogue, against a double-precision
+    /// product; then the same product cut in two parts must give the very same bits.
+    func testEveryLayoutAndEpilogueMatchesADoublePrecisionProduct() throws {
+        try forEachKernel {
+            var random = RandomSource(seed: 1)
+            let workspace = try GEMM.Workspace(maxTransposed: 513 * 300)
+            for (m, n, k) in shapes {
+                for layout in Layout.allCases {
+                    for accumulate in [false, true] {
+                        let t = try makeCase(m, n, k, layout, accumulate: accumulate, &random)
+                        let exact = naive(t.opA, t.opB, m: m, n: n, k: k)
+                        let label = "\(GEMM.kernel) \(layout) \(m)x\(n)x\(k) accumulate \(accumulate)"
+                        let epilogues = [("none", GEMM.Epilogue()), ("bias+relu", GEMM.Epilogue(bias: t.bias.base, relu: true)),
+                                         ("mask", GEMM.Epilogue(mask: t.mask.base))]
+                        for (name, epilogue) in epilogues {
+                            let whole = try FloatBuffer(count: m * n), halves = try FloatBuffer(count: m * n)
+                            whole.copy(from: t.c)
+                            halves.copy(from: t.c)
+                            GEMM.run(t.product(epilogue, into: whole), workspace: workspace)
+                            for part in [1, 0] { GEMM.run(t.product(epilogue, into: halves), workspace: workspace, part: part, parts: 2) }
+                            for i in 0..<(m * n) {
+                                var expected = exact[i] + (accumulate ? Double(t.c[i]) : 0)
+                                if name == "bias+relu" { expected = max(expected + Double(t.bias[i % n]), 0) }
+                                if name == "mask" && t.mask[i] <= 0 { expected = 0 }
+                                guard abs(Double(whole[i]) - expected) <= 1e-5 * Double(k + 1) * max(1, abs(expected)) else {
+                                    return XCTFail("\(label) \(name): element \(i) is \(whole[i]), expected \(expected)")
+                                }
+                            }
+                            XCTAssertEqual(halves.array.map(\.bitPattern), whole.array.map(\.bitPattern), "\(label) \(name): two parts")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// NaN must survive the ReLU epilogue and the mask (a diverged network has to show, not turn into 0).
+    func testNaNPassesThroughReLUAndMask() throws {
+        try forEachKernel {
+            let workspace = try GEMM.Workspace(maxTransposed: 64)
+            let a = try FloatBuffer(count: 32), b = try FloatBuffer(count: 32), c = try FloatBuffer(count: 32)
+            a.fill(1)
+            b.fill(.nan)
+            let mask = try FloatBuffer(count: 32)
+            mask.fill(1)
+            GEMM.run(GEMM.Product(m: 2, n: 16, k: 2, a: .rowMajor(a.base, columns: 2), b: .rowMajor(b.base, columns: 16),
+                                  into: c.base, epilogue: GEMM.Epilogue(relu: true, mask: mask.base)), workspace: workspace)
+            XCTAssertTrue(c.array.allSatisfy(\.isNaN), "\(GEMM.kernel)")
+        }
+    }
+
+    /// One row of a batch is computed exactly as a batch of one: acting on one observation gives the
+    /// same bits as the same observation inside act_batch.
+    func testARowOfABatchEqualsTheSameRowAlone() throws {
+        try forEachKernel {
+            var random = RandomSource(seed: 3)
+            let workspace = try GEMM.Workspace(maxTransposed: 0)
+            for (m, n, k) in [(64, 256, 17), (64, 256, 256), (37, 12, 256), (5, 40, 3)] {
+                let a = try randomBuffer(m * k, &random), b = try randomBuffer(k * n, &random)
+                let bias = try randomBuffer(n, &random)
+                let batch = try FloatBuffer(count: m * n), one = try FloatBuffer(count: n)
+                let epilogue = GEMM.Epilogue(bias: bias.base, relu: true)
+                GEMM.run(GEMM.Product(m: m, n: n, k: k, a: .rowMajor(a.base, columns: k), b: .rowMajor(b.base, columns: n),
+                                      into: batch.base, epilogue: epilogue), workspace: workspace)
+                for row in [0, m / 2, m - 1] {
+                    GEMM.run(GEMM.Product(m: 1, n: n, k: k, a: .rowMajor(a.base + row * k, columns: k),
+                                          b: .rowMajor(b.base, columns: n), into: one.base, epilogue: epilogue), workspace: workspace)
+                    XCTAssertEqual(one.array.map(\.bitPattern), Array(batch.array[(row * n)..<((row + 1) * n)]).map(\.bitPattern),
+                                   "\(GEMM.kernel) \(m)x\(n)x\(k) row \(row)")
+                }
+            }
+        }
     }
 }

@@ -8,10 +8,52 @@
 /* 1 if this CPU has AVX2 and FMA (x86-64 only), else 0. */
 int libsac_cpu_has_avx2_fma(void);
 
+/* 1 if this CPU (and the operating system) has AVX-512F (x86-64 only), else 0. */
+int libsac_cpu_has_avx512(void);
+
 /* C (+)= op(A) . B on the columns [0, n16) (n16 a multiple of 16) of all m rows, in 6x16 register
  * tiles (and smaller ones for the last m % 6 rows). op(A)[i][p] = a[i*a_row + p*a_col]; B and C are
  * row-major with leading dimensions ldb and ldc. Only call when libsac_cpu_has_avx2_fma() returned 1. */
 void libsac_gemm_tiles_avx2(const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *b, ptrdiff_t ldb,
                             float *c, ptrdiff_t ldc, ptrdiff_t m, ptrdiff_t n16, ptrdiff_t k, int accumulate);
+
+/* One matrix product with its epilogue, described by strides so that no operand is transposed in
+ * memory:
+ *   C[m x n] = epilogue(op(A) . op(B)  (+ C when accumulate))
+ *   op(A)[i][p] = a[i*a_row + p*a_col],  op(B)[p][j] = b[p*b_row + j*b_col],  C[i][j] = c[i*ldc + j]
+ * The epilogue adds bias[j] (when bias is not NULL), then sets to 0 what is <= 0 (when relu), then
+ * sets to 0 every element whose mask[i*ldc + j] is <= 0 (when mask is not NULL: back-propagation
+ * through a ReLU whose output was mask). NaN passes through both. */
+struct libsac_gemm {
+    const float *a;
+    ptrdiff_t a_row, a_col;
+    const float *b;
+    ptrdiff_t b_row, b_col;
+    float *c;
+    ptrdiff_t ldc;
+    ptrdiff_t m, n, k;
+    int accumulate;
+    int relu;
+    const float *bias;
+    const float *mask;
+};
+
+/* Floats a packing buffer for libsac_gemm_avx512 must hold (the kernel aligns it itself). */
+enum { LIBSAC_GEMM_PACK_FLOATS = 256 * 32 + 16 };
+
+/* Part `part` (0 <= part < parts) of the product g: the parts cover C exactly once and may run at the
+ * same time on different threads, each with its own pack buffer of LIBSAC_GEMM_PACK_FLOATS floats.
+ * Every element of C is computed by the same sequence of operations whatever `parts` is, so the
+ * result is bit-identical for any split. Only call when libsac_cpu_has_avx512() returned 1. */
+void libsac_gemm_avx512(const struct libsac_gemm *g, int part, int parts, float *pack);
+
+/* A hint to the CPU that the caller is spinning on a memory location (x86 PAUSE, Arm YIELD). */
+static inline void libsac_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 
 #endif

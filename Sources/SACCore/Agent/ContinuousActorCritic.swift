@@ -53,6 +53,7 @@ public class ContinuousActorCritic: SACAgent {
         actionGradient = try FloatBuffer(count: n * act)
         policyQ = try FloatBuffer(count: n)
         try super.init(validated: config, trainable: trainable)
+        actor.network.runner = twins  // the actor is no twin: its products are what a second thread can split
         actor.network.initialize(&random)
         critic1.initialize(&random)
         critic2.initialize(&random)

@@ -23,6 +23,8 @@ public final class ContinuousSACv1: ContinuousActorCritic {
         valueOptimizer = try Adam(count: value.parameterCount, learningRate: config.criticLearningRate)
         valueGradient = try FloatBuffer(count: config.batchSize)
         try super.init(validated: config, trainable: trainable)
+        value.runner = twins
+        targetValue.runner = twins
         value.initialize(&random)
         targetValue.parameters.copy(from: value.parameters)
     }

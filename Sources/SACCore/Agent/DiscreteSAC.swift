@@ -36,6 +36,7 @@ public final class DiscreteSAC: DiscreteAgent {
         logAlphaGradient = try FloatBuffer(count: 1)
         logitGradient = try FloatBuffer(count: config.batchSize * config.actionCount)
         try super.init(validated: config, trainable: trainable)
+        actor.runner = twins  // the actor is no twin: its products are what a second thread can split
         actor.initialize(&random)
         critics.initialize(&random)
         logAlpha[0] = logf(self.config.resolvedInitialAlpha)

@@ -1,97 +1,196 @@
 import CKernels
 
-/// Single-precision matrix products on row-major matrices, the only hot code in libsac.
+/// Single-precision matrix products, the only hot code in libsac.
 ///
-/// All three layouts that a dense layer's forward and backward passes need are served by one
-/// register-blocked kernel that computes `C (+)= op(A) · B` with `B` read row by row (contiguous),
-/// and `op(A)` read through two strides, so `Aᵀ·B` needs no transposed copy. `A·Bᵀ` transposes `B`
-/// into caller-provided scratch first: that costs k·n copies against m·k·n multiply-adds.
+/// One entry point, `run`, computes C = epilogue(op(A)·op(B) (+ C)) where op(A) and op(B) are read
+/// through row and column strides, so the three layouts a dense layer needs (A·B forward, Aᵀ·B for
+/// weight gradients, A·Bᵀ for input gradients) need no transposed operand in memory, and the
+/// epilogue (bias, ReLU, or the ReLU mask of back-propagation) is applied while C is still in
+/// registers. A product can be cut into two parts that run at the same time on two threads; every
+/// element is computed the same way whatever the cut, so results are bit-identical.
 ///
-/// The register tiles run as AVX2/FMA code (6×16, in CKernels) on CPUs that have it, chosen once at
-/// run time, and as portable Swift SIMD code (4×16) elsewhere; the ragged edges are Swift either way.
-/// Results are deterministic on one machine; FMA rounds differently from a multiply and an add, so
-/// the two paths may differ in the last bits.
+/// Three kernels, picked once at run time:
+/// - `.avx512`: the whole product in C (CKernels/gemm_avx512.c): packed panels, 12×32 register
+///   tiles, masked edges, fused epilogue;
+/// - `.avx2`: 6×16 AVX2/FMA register tiles in C, edges and epilogue in Swift;
+/// - `.portable`: Swift SIMD 4×16 tiles, for any other CPU.
+/// Results are deterministic on one machine; the kernels round differently from one another.
 public enum GEMM {
     typealias Lane = SIMD8<Float>
     static let tileColumns = 2 * Lane.scalarCount
 
-    /// Which tile kernel runs; tests switch to `.portable` to check both on an AVX2 machine.
-    public enum Kernel: Sendable { case avx2, portable }
-    nonisolated(unsafe) public static var kernel: Kernel = libsac_cpu_has_avx2_fma() != 0 ? .avx2 : .portable
+    /// Which kernel runs; tests switch it to check every kernel the CPU has.
+    public enum Kernel: Sendable, CaseIterable { case avx512, avx2, portable }
+    nonisolated(unsafe) public static var kernel: Kernel = fastestKernel
+
+    public static let fastestKernel: Kernel =
+        libsac_cpu_has_avx512() != 0 ? .avx512 : libsac_cpu_has_avx2_fma() != 0 ? .avx2 : .portable
+
+    /// The kernels this CPU can run.
+    public static var availableKernels: [Kernel] {
+        Kernel.allCases.filter { kernel in
+            switch kernel {
+            case .avx512: libsac_cpu_has_avx512() != 0
+            case .avx2: libsac_cpu_has_avx2_fma() != 0
+            case .portable: true
+            }
+        }
+    }
 
     /// Floating-point operations (2·m·n·k per product) of the products run while `isCountingFlops`:
     /// sac-bench measures one update's arithmetic with it. Off (and untouched) otherwise; one thread only.
     nonisolated(unsafe) public static var isCountingFlops = false
     nonisolated(unsafe) public static var countedFlops = 0
 
-    /// C[m×n] = A[m×k] · B[k×n], or C += A·B when `accumulate`.
-    @inlinable
-    public static func multiply(
-        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
-        m: Int, n: Int, k: Int, accumulate: Bool = false
-    ) {
-        kernel(a: a, aRowStride: k, aColumnStride: 1, b: b, ldb: n, c: c, ldc: n,
-               m: m, n: n, k: k, accumulate: accumulate)
-    }
+    /// Products of fewer FLOPs than this run on one thread even when a network has two: below it the
+    /// hand-over to the helper costs more than the half it saves (tests lower it to split everything).
+    nonisolated(unsafe) public static var splitThreshold = 1 << 20
 
-    /// C[m×n] = Aᵀ · B where A is stored as [k×m] and B as [k×n] (weight gradients: Xᵀ·dY).
-    @inlinable
-    public static func multiplyTransposedA(
-        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
-        m: Int, n: Int, k: Int, accumulate: Bool = false
-    ) {
-        kernel(a: a, aRowStride: 1, aColumnStride: m, b: b, ldb: n, c: c, ldc: n,
-               m: m, n: n, k: k, accumulate: accumulate)
-    }
+    /// A matrix operand read through strides: element (i, j) is at base[i·rowStride + j·columnStride].
+    public struct Operand {
+        public let base: UnsafePointer<Float>
+        public let rowStride: Int
+        public let columnStride: Int
 
-    /// C[m×n] = A[m×k] · Bᵀ where B is stored as [n×k] (input gradients: dY·Wᵀ).
-    /// `scratch` must hold k·n floats.
-    @inlinable
-    public static func multiplyTransposedB(
-        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
-        m: Int, n: Int, k: Int, scratch: UnsafeMutablePointer<Float>, accumulate: Bool = false
-    ) {
-        transpose(b, rows: n, columns: k, into: scratch)
-        multiply(a, UnsafePointer(scratch), into: c, m: m, n: n, k: k, accumulate: accumulate)
-    }
+        /// A row-major matrix with `columns` columns.
+        public static func rowMajor(_ base: UnsafePointer<Float>, columns: Int) -> Operand {
+            Operand(base: base, rowStride: columns, columnStride: 1)
+        }
 
-    /// out[columns×rows] = in[rows×columns]ᵀ, in 16×16 blocks: a row-by-row walk would write every
-    /// element to a different cache line, which made transposes a tenth of an update's time.
-    public static func transpose(
-        _ source: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>
-    ) {
-        let block = 16
-        var r0 = 0
-        while r0 < rows {
-            let r1 = min(r0 + block, rows)
-            var c0 = 0
-            while c0 < columns {
-                let c1 = min(c0 + block, columns)
-                for r in r0..<r1 {
-                    let row = source + r * columns
-                    for col in c0..<c1 { out[col * rows + r] = row[col] }
-                }
-                c0 = c1
-            }
-            r0 = r1
+        /// The transpose of a row-major matrix with `columns` columns (columns × rows).
+        public static func transposed(_ base: UnsafePointer<Float>, columns: Int) -> Operand {
+            Operand(base: base, rowStride: 1, columnStride: columns)
         }
     }
 
-    @usableFromInline
-    static func kernel(
+    /// What happens to C before it is stored: + bias[j], then ReLU, then 0 wherever mask ≤ 0 (mask has
+    /// C's layout). NaN passes through.
+    public struct Epilogue {
+        public var bias: UnsafePointer<Float>?
+        public var relu: Bool
+        public var mask: UnsafePointer<Float>?
+
+        public init(bias: UnsafePointer<Float>? = nil, relu: Bool = false, mask: UnsafePointer<Float>? = nil) {
+            self.bias = bias
+            self.relu = relu
+            self.mask = mask
+        }
+    }
+
+    /// C[m×n] (row-major, `ldc` floats per row) = epilogue(op(A)[m×k]·op(B)[k×n] (+ C when accumulate)).
+    public struct Product {
+        public var c: libsac_gemm
+
+        public init(m: Int, n: Int, k: Int, a: Operand, b: Operand, into c: UnsafeMutablePointer<Float>, ldc: Int? = nil,
+                    accumulate: Bool = false, epilogue: Epilogue = Epilogue()) {
+            self.c = libsac_gemm(a: a.base, a_row: a.rowStride, a_col: a.columnStride,
+                                 b: b.base, b_row: b.rowStride, b_col: b.columnStride, c: c, ldc: ldc ?? n,
+                                 m: m, n: n, k: k, accumulate: accumulate ? 1 : 0, relu: epilogue.relu ? 1 : 0,
+                                 bias: epilogue.bias, mask: epilogue.mask)
+        }
+
+        public var flops: Int { 2 * c.m * c.n * c.k }
+    }
+
+    /// Scratch memory for products up to `maxTransposed` (k·n) elements of a transposed B: a packing
+    /// buffer for each of the two parts, and room for a transposed B on the kernels that need one.
+    public final class Workspace {
+        let packs: (FloatBuffer, FloatBuffer)
+        let transposed: FloatBuffer
+
+        public init(maxTransposed: Int) throws(SACError) {
+            let packFloats = Int(LIBSAC_GEMM_PACK_FLOATS)
+            packs = (try FloatBuffer(count: packFloats), try FloatBuffer(count: packFloats))
+            transposed = try FloatBuffer(count: maxTransposed)
+        }
+    }
+
+    /// Computes part `part` of `parts` (1 or 2) of `product`. The parts cover C exactly once and touch
+    /// disjoint memory, so they may run at the same time; `parts` itself never changes the result.
+    public static func run(_ product: Product, workspace: Workspace, part: Int = 0, parts: Int = 1) {
+        var g = product.c
+        if isCountingFlops && part == 0 { countedFlops += product.flops }
+        switch kernel {
+        case .avx512:
+            libsac_gemm_avx512(&g, Int32(part), Int32(parts), (part == 0 ? workspace.packs.0 : workspace.packs.1).base)
+        case .avx2, .portable:
+            runTiled(g, workspace: workspace, part: part, parts: parts)
+        }
+    }
+
+    /// C[m×n] = A[m×k] · B[k×n], or C += A·B when `accumulate`.
+    public static func multiply(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, accumulate: Bool = false, workspace: Workspace
+    ) {
+        run(Product(m: m, n: n, k: k, a: .rowMajor(a, columns: k), b: .rowMajor(b, columns: n), into: c,
+                    accumulate: accumulate), workspace: workspace)
+    }
+
+    // MARK: - The AVX2 and portable kernels
+
+    /// Splits C between the parts by whole 16-column panels when there are at least two, else by rows,
+    /// so that each element meets the same tile or edge code whatever the split. A·Bᵀ goes through a
+    /// transposed copy of B, which each part makes of its own columns; when the parts would have to
+    /// share one (a row split), part 0 computes everything.
+    static func runTiled(_ g: libsac_gemm, workspace: Workspace, part: Int, parts: Int) {
+        let (m, n, k) = (g.m, g.n, g.k)
+        guard m > 0, n > 0 else { return }
+        let transposesB = g.b_col != 1
+        let panels = n / tileColumns
+        var (rows, columns) = (0..<m, 0..<n)
+        if parts > 1 && panels >= parts {
+            let first = panels * part / parts * tileColumns
+            columns = first..<(part + 1 == parts ? n : panels * (part + 1) / parts * tileColumns)
+        } else if parts > 1 && !transposesB {
+            let units = (m + 11) / 12  // whole AVX2 (6-row) and portable (4-row) tiles
+            rows = min(m, units * part / parts * 12)..<min(m, units * (part + 1) / parts * 12)
+        } else if part > 0 {
+            return
+        }
+        guard !rows.isEmpty, !columns.isEmpty else { return }
+        var b = g.b!
+        var ldb = g.b_row
+        if transposesB {
+            // op(B)[p][j] = b[p·b_row + j·b_col] into a row-major [k×n] copy, these columns only.
+            let scratch = workspace.transposed.base
+            // In 16×16 blocks: a plain walk would write every element to a different cache line.
+            for j0 in stride(from: columns.lowerBound, to: columns.upperBound, by: 16) {
+                for p0 in stride(from: 0, to: k, by: 16) {
+                    for j in j0..<min(j0 + 16, columns.upperBound) {
+                        for p in p0..<min(p0 + 16, k) { scratch[p * n + j] = g.b[p * g.b_row + j * g.b_col] }
+                    }
+                }
+            }
+            b = UnsafePointer(scratch)
+            ldb = n
+        }
+        let c = g.c! + rows.lowerBound * g.ldc + columns.lowerBound
+        tiles(a: g.a + rows.lowerBound * g.a_row, aRowStride: g.a_row, aColumnStride: g.a_col,
+              b: b + columns.lowerBound, ldb: ldb, c: c, ldc: g.ldc,
+              m: rows.count, n: columns.count, k: k, accumulate: g.accumulate != 0)
+        if g.bias != nil || g.relu != 0 {
+            Rows.addBias(g.bias.map { $0 + columns.lowerBound }, to: c, rows: rows.count, columns: columns.count,
+                         stride: g.ldc, relu: g.relu != 0)
+        }
+        if let mask = g.mask {
+            Rows.maskWhereNotPositive(c, by: mask + rows.lowerBound * g.ldc + columns.lowerBound,
+                                      rows: rows.count, columns: columns.count, stride: g.ldc)
+        }
+    }
+
+    static func tiles(
         a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
         b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
         m: Int, n: Int, k: Int, accumulate: Bool
     ) {
-        if isCountingFlops { countedFlops += 2 * m * n * k }
         let fullColumns = n - n % tileColumns
         let fullRows: Int
-        switch kernel {
-        case .avx2:
+        if kernel == .avx2 {
             fullRows = m  // the C kernel also takes the last m % 6 rows of each 16-column panel
             libsac_gemm_tiles_avx2(a, aRowStride, aColumnStride, b, ldb, c, ldc, m, fullColumns, k,
                                    accumulate ? 1 : 0)
-        case .portable:
+        } else {
             fullRows = m - m % 4
             var i = 0
             while i < fullRows {
@@ -115,7 +214,7 @@ public enum GEMM {
         }
     }
 
-    /// The register tile: 4 rows × 16 columns of C held in eight 8-lane accumulators.
+    /// The portable register tile: 4 rows × 16 columns of C held in eight 8-lane accumulators.
     @inline(__always)
     static func tile4x16(
         a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,

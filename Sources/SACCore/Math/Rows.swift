@@ -1,26 +1,29 @@
 /// The element-wise work around a network's matrix products, written with explicit 8-lane vectors:
 /// the compiler cannot vectorise these loops itself, because it cannot prove that the pointers do
-/// not alias.
+/// not alias. The AVX-512 GEMM fuses bias, ReLU and mask into its epilogue; the other kernels call
+/// these after the product.
 enum Rows {
     typealias Lane = SIMD8<Float>
 
-    /// y[r, j] += bias[j] for every row, then max(·, 0) when `relu`.
-    static func addBias(_ bias: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
-                        relu: Bool) {
+    /// y[r, j] += bias[j] (when given) for every row, then max(·, 0) when `relu`. Rows are `stride` apart.
+    static func addBias(_ bias: UnsafePointer<Float>?, to y: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+                        stride: Int, relu: Bool) {
         let vectorColumns = columns - columns % Lane.scalarCount
         let zero = Lane()
         for r in 0..<rows {
-            let row = y + r * columns
+            let row = y + r * stride
             var j = 0
             while j < vectorColumns {
-                var v = load(row + j) + load(bias + j)
+                var v = load(row + j)
+                if let bias { v += load(bias + j) }
                 if relu { v = v.replacing(with: zero, where: v .<= zero) }  // as max(v, 0): -0 becomes +0
                 store(v, row + j)
                 j += Lane.scalarCount
             }
             while j < columns {
-                let v = row[j] + bias[j]
-                row[j] = relu ? max(v, 0) : v
+                var v = row[j]
+                if let bias { v += bias[j] }
+                row[j] = relu && v <= 0 ? 0 : v
                 j += 1
             }
         }
@@ -44,19 +47,23 @@ enum Rows {
         }
     }
 
-    /// g[i] = 0 where x[i] ≤ 0 (back-propagation through ReLU: x is the layer's ReLU output).
-    static func maskWhereNotPositive(_ g: UnsafeMutablePointer<Float>, by x: UnsafePointer<Float>, count: Int) {
-        let vectorCount = count - count % Lane.scalarCount
+    /// g[r, j] = 0 where x[r, j] ≤ 0 (back-propagation through ReLU: x is the layer's ReLU output).
+    /// Both have rows `stride` apart.
+    static func maskWhereNotPositive(_ g: UnsafeMutablePointer<Float>, by x: UnsafePointer<Float>, rows: Int,
+                                     columns: Int, stride: Int) {
+        let vectorColumns = columns - columns % Lane.scalarCount
         let zero = Lane()
-        var i = 0
-        while i < vectorCount {
-            let v = load(g + i)
-            store(v.replacing(with: zero, where: load(x + i) .<= zero), g + i)
-            i += Lane.scalarCount
-        }
-        while i < count {
-            if x[i] <= 0 { g[i] = 0 }
-            i += 1
+        for r in 0..<rows {
+            let (gRow, xRow) = (g + r * stride, x + r * stride)
+            var j = 0
+            while j < vectorColumns {
+                store(load(gRow + j).replacing(with: zero, where: load(xRow + j) .<= zero), gRow + j)
+                j += Lane.scalarCount
+            }
+            while j < columns {
+                if xRow[j] <= 0 { gRow[j] = 0 }
+                j += 1
+            }
         }
     }
 

@@ -15,8 +15,12 @@ public final class MLP {
     /// Two ping-pong buffers for the backward pass, each [maxBatch × widest layer].
     let deltaA: FloatBuffer
     let deltaB: FloatBuffer
-    /// Room for one transposed weight matrix (input gradients need W·ᵀ).
-    let transposeScratch: FloatBuffer
+    /// The products' scratch memory.
+    let workspace: GEMM.Workspace
+    /// When set (and running two threads), products of at least `GEMM.splitThreshold` FLOPs are cut
+    /// in two, one part on the runner's helper thread. Only for a network that never runs inside a
+    /// `TwinTask` itself, as the helper would then be busy with the other network of the pair.
+    public weak var runner: TwinRunner?
     private var lastBatch = 0
 
     /// `sizes` = [inputs, hidden..., outputs]. Parameters start at zero; call `initialize`.
@@ -42,7 +46,7 @@ public final class MLP {
         let widest = sizes.max()!
         deltaA = try FloatBuffer(count: maxBatch * widest)
         deltaB = try FloatBuffer(count: maxBatch * widest)
-        transposeScratch = try FloatBuffer(count: layers.map { $0.inputs * $0.outputs }.max()!)
+        workspace = try GEMM.Workspace(maxTransposed: layers.map { $0.inputs * $0.outputs }.max()!)
     }
 
     public var inputSize: Int { sizes[0] }
@@ -76,9 +80,9 @@ public final class MLP {
         for (l, layer) in layers.enumerated() {
             let x = activations[l].base
             let y = activations[l + 1].base
-            GEMM.multiply(x, p + layer.weightOffset, into: y, m: batch, n: layer.outputs, k: layer.inputs)
-            Rows.addBias(p + layer.biasOffset, to: y, rows: batch, columns: layer.outputs,
-                         relu: l + 1 < layers.count)
+            run(GEMM.Product(m: batch, n: layer.outputs, k: layer.inputs,
+                             a: .rowMajor(x, columns: layer.inputs), b: .rowMajor(p + layer.weightOffset, columns: layer.outputs),
+                             into: y, epilogue: GEMM.Epilogue(bias: p + layer.biasOffset, relu: l + 1 < layers.count)))
         }
         return activations[layers.count].base
     }
@@ -106,9 +110,10 @@ public final class MLP {
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[l]
             if parameterGradients {
-                GEMM.multiplyTransposedA(
-                    activations[l].base, delta, into: g + layer.weightOffset,
-                    m: layer.inputs, n: layer.outputs, k: batch)
+                // dL/dW = Xᵀ·δ
+                run(GEMM.Product(m: layer.inputs, n: layer.outputs, k: batch,
+                                 a: .transposed(activations[l].base, columns: layer.inputs),
+                                 b: .rowMajor(delta, columns: layer.outputs), into: g + layer.weightOffset))
                 Rows.sumColumns(delta, rows: batch, columns: layer.outputs, into: g + layer.biasOffset)
             }
             let target: UnsafeMutablePointer<Float>
@@ -119,15 +124,24 @@ public final class MLP {
             } else {
                 break
             }
-            GEMM.multiplyTransposedB(
-                delta, p + layer.weightOffset, into: target,
-                m: batch, n: layer.inputs, k: layer.outputs, scratch: transposeScratch.base)
+            // dL/dX = δ·Wᵀ, and through the ReLU below: it passes only where the layer's input (a ReLU
+            // output) was positive.
+            run(GEMM.Product(m: batch, n: layer.inputs, k: layer.outputs,
+                             a: .rowMajor(delta, columns: layer.outputs),
+                             b: .transposed(p + layer.weightOffset, columns: layer.outputs), into: target,
+                             epilogue: GEMM.Epilogue(mask: l > 0 ? UnsafePointer(activations[l].base) : nil)))
             if l > 0 {
-                // ReLU: the gradient passes only where the layer's input (a ReLU output) was positive.
-                Rows.maskWhereNotPositive(target, by: activations[l].base, count: batch * layer.inputs)
                 delta = UnsafePointer(target)
                 swap(&spare, &other)
             }
+        }
+    }
+
+    func run(_ product: GEMM.Product) {
+        if let runner, runner.threads == 2, product.flops >= GEMM.splitThreshold {
+            runner.run(.product(product, workspace))
+        } else {
+            GEMM.run(product, workspace: workspace)
         }
     }
 

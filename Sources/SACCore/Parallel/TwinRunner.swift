@@ -19,6 +19,8 @@ public enum TwinTask {
     case adamStep((Adam, MLP), (Adam, MLP))
     /// Polyak averaging of each target toward its network.
     case blend(targets: (MLP, MLP), toward: (MLP, MLP), tau: Float)
+    /// One matrix product cut in two (a network that is not one of a pair, such as the actor).
+    case product(GEMM.Product, GEMM.Workspace)
 
     /// Runs half 0 (the first network's) or half 1 (the second's).
     func perform(half: Int) {
@@ -41,6 +43,8 @@ public enum TwinTask {
             adam.step(network.parameters, network.gradients)
         case let .blend(targets, sources, tau):
             (isFirst ? targets.0 : targets.1).blend(toward: isFirst ? sources.0 : sources.1, tau: tau)
+        case let .product(product, workspace):
+            GEMM.run(product, workspace: workspace, part: half, parts: 2)
         }
     }
 }
@@ -82,44 +86,44 @@ public final class TwinRunner {
     }
 }
 
-/// One parked thread that runs a job handed over by `run`.
+/// One thread that runs half 1 of each task handed over by `run` while the caller runs half 0.
 final class HelperThread {
     private var thread = pthread_t()
-    private let start: UnsafeMutablePointer<sem_t>
-    private let done: UnsafeMutablePointer<sem_t>
+    /// The number of tasks handed over, and the number the helper has finished.
+    private let handedOver = Signal()
+    private let finished = Signal()
+    private var count = 0
     private var task: TwinTask?
     private var stopping = false
 
     init() throws(SACError) {
-        start = .allocate(capacity: 1)
-        done = .allocate(capacity: 1)
-        sem_init(start, 0, 0)
-        sem_init(done, 0, 0)
         let created = pthread_create(&thread, nil, { context in
             Unmanaged<HelperThread>.fromOpaque(context!).takeUnretainedValue().serve()
             return nil
         }, Unmanaged.passUnretained(self).toOpaque())
         guard created == 0 else {
-            release()
             throw SACError(.outOfMemory, "could not start the helper thread (pthread_create: \(String(cString: strerror(created))))")
         }
     }
 
     private func serve() {
+        var served = 0
         while true {
-            wait(start)
+            handedOver.wait(for: served + 1)
             if stopping { return }
             task!.perform(half: 1)
-            sem_post(done)
+            served += 1
+            finished.advance(to: served)
         }
     }
 
     /// Half 1 of `task` runs on the helper while half 0 runs here.
     func run(_ task: TwinTask) {
         self.task = task
-        sem_post(start)
+        count += 1
+        handedOver.advance(to: count)
         task.perform(half: 0)
-        wait(done)
+        finished.wait(for: count)
         self.task = nil
     }
 
@@ -127,19 +131,7 @@ final class HelperThread {
     /// holds an unretained reference to it).
     func stop() {
         stopping = true
-        sem_post(start)
+        handedOver.advance(to: count + 1)
         pthread_join(thread, nil)
-        release()
-    }
-
-    private func release() {
-        sem_destroy(start)
-        sem_destroy(done)
-        start.deallocate()
-        done.deallocate()
-    }
-
-    private func wait(_ semaphore: UnsafeMutablePointer<sem_t>) {
-        while sem_wait(semaphore) != 0 {}  // EINTR: a signal interrupted the wait
     }
 }
