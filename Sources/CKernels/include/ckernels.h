@@ -47,6 +47,13 @@ enum { LIBSAC_GEMM_PACK_FLOATS = 256 * 32 + 16 };
  * result is bit-identical for any split. Only call when libsac_cpu_has_avx512() returned 1. */
 void libsac_gemm_avx512(const struct libsac_gemm *g, int part, int parts, float *pack);
 
+/* One step of Adam over `count` parameters: first = b1*first + (1-b1)*g, second = b2*second + (1-b2)*g*g,
+ * parameters -= step_size * first / (sqrt(second) / second_correction + epsilon), element by element
+ * with no fused multiply-add, so any CPU gives the same bits. The arrays must not overlap. */
+void libsac_adam_step(float *restrict parameters, const float *restrict gradients, float *restrict first,
+                      float *restrict second, ptrdiff_t count, float beta1, float beta2, float step_size,
+                      float second_correction, float epsilon);
+
 /* A hint to the CPU that the caller is spinning on a memory location (x86 PAUSE, Arm YIELD). */
 static inline void libsac_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)

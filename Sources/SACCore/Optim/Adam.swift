@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CKernels
 
 /// Adam (Kingma & Ba 2015) over one flat parameter buffer, with PyTorch's update rule:
 /// θ ← θ − lr/(1−β₁ᵗ) · m / (sqrt(v)/sqrt(1−β₂ᵗ) + ε).
@@ -34,15 +35,8 @@ public final class Adam {
         let t = Double(stepCount)
         let stepSize = Float(Double(learningRate) / (1 - pow(Double(beta1), t)))
         let secondCorrection = Float((1 - pow(Double(beta2), t)).squareRoot())
-        let m = firstMoment.base
-        let v = secondMoment.base
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
-        for i in 0..<firstMoment.count {
-            let g = gradients[i]
-            m[i] = b1 * m[i] + (1 - b1) * g
-            v[i] = b2 * v[i] + (1 - b2) * g * g
-            parameters[i] -= stepSize * m[i] / (v[i].squareRoot() / secondCorrection + eps)
-        }
+        libsac_adam_step(parameters, gradients, firstMoment.base, secondMoment.base, firstMoment.count,
+                         beta1, beta2, stepSize, secondCorrection, epsilon)
     }
 
     public func step(_ parameters: FloatBuffer, _ gradients: FloatBuffer) {
