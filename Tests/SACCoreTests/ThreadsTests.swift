@@ -35,6 +35,33 @@ final class ThreadsTests: XCTestCase {
         }
     }
 
+    /// act_batch splits the actor's products and its sampling too: the same actions, the same random state.
+    func testActBatchOnTwoThreadsGivesBitIdenticalActions() throws {
+        let threshold = GEMM.splitThreshold
+        GEMM.splitThreshold = 0
+        defer { GEMM.splitThreshold = threshold }
+        let configs = [smallConfig(obsDim: 5, actionDim: 3, hidden: [40, 40], batch: 64),
+                       smallDiscreteConfig(actions: 3) { $0.hiddenSizes = [40, 40]; $0.batchSize = 64 }]
+        for config in configs {
+            let single = try SACAgent.make(config: config)
+            let double = try SACAgent.make(config: config)
+            try double.setThreads(2)
+            var random = RandomSource(seed: 5)
+            let rows = 150  // more than one batch: act_batch works in chunks of batch_size rows
+            let observations = (0..<(rows * config.obsDim)).map { _ in random.normal() }
+            let width = config.algorithm.isDiscrete ? 1 : config.actionDim
+            for deterministic in [true, false] {
+                var actions = [[Float]](repeating: [Float](repeating: 0, count: rows * width), count: 2)
+                for (index, agent) in [single, double].enumerated() {
+                    agent.act(observations, rows: rows, deterministic: deterministic, into: &actions[index])
+                }
+                XCTAssertEqual(actions[1].map(\.bitPattern), actions[0].map(\.bitPattern),
+                               "\(config.algorithm) deterministic \(deterministic)")
+                XCTAssertEqual(double.random, single.random)
+            }
+        }
+    }
+
     func testThreadCountCanGoBackAndForthAndRejectsOtherValues() throws {
         let agent = try smallAgent()
         for threads in [2, 2, 1, 1, 2, 1] {

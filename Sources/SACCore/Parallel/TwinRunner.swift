@@ -4,9 +4,10 @@ import Glibc
 import Musl
 #endif
 
-/// Work on a twin pair of networks (Q₁ and Q₂, or their targets) that splits into two independent
-/// halves, one per network. Values, not closures: a stored closure would be a heap allocation on
-/// every hand-over, and the training path allocates nothing.
+/// Work that splits into two independent halves: on a twin pair of networks (Q₁ and Q₂, or their
+/// targets), one half per network; or one product, or one row-wise loop, cut in two. Values, not
+/// closures: a stored closure would be a heap allocation on every hand-over, and the training path
+/// allocates nothing.
 public enum TwinTask {
     /// Forward passes on `rows` rows: from `input` when given; otherwise the first network's input
     /// was written by the caller, and the second copies it.
@@ -21,6 +22,8 @@ public enum TwinTask {
     case blend(targets: (MLP, MLP), toward: (MLP, MLP), tau: Float)
     /// One matrix product cut in two (a network that is not one of a pair, such as the actor).
     case product(GEMM.Product, GEMM.Workspace)
+    /// The squashing and log-probabilities of a policy's sample, half of the rows each.
+    case squash(SquashedGaussianPolicy, rows: Int)
 
     /// Runs half 0 (the first network's) or half 1 (the second's).
     func perform(half: Int) {
@@ -45,6 +48,8 @@ public enum TwinTask {
             (isFirst ? targets.0 : targets.1).blend(toward: isFirst ? sources.0 : sources.1, tau: tau)
         case let .product(product, workspace):
             GEMM.run(product, workspace: workspace, part: half, parts: 2)
+        case let .squash(policy, rows):
+            policy.squash(rows: isFirst ? 0..<(rows / 2) : (rows / 2)..<rows)
         }
     }
 }

@@ -51,9 +51,25 @@ public final class SquashedGaussianPolicy {
     /// ε from `random` in row order, and remembers what `backward` needs.
     public func sample(_ observations: UnsafePointer<Float>, batch: Int, random: inout RandomSource) {
         lastBatch = batch
-        let head = network.forward(observations, batch: batch)
+        network.forward(observations, batch: batch)
+        for k in 0..<(batch * actionDim) { noise[k] = random.normal() }
+        // The transcendental functions below cost about as much as a small matrix product: with a
+        // second thread, each takes half of the rows.
+        if let runner = network.runner, runner.threads == 2, batch >= Self.splitRows {
+            runner.run(.squash(self, rows: batch))
+        } else {
+            squash(rows: 0..<batch)
+        }
+    }
+
+    /// Batches at least this large split `squash` between two threads.
+    static let splitRows = 32
+
+    /// a = tanh(μ + σε) and log π(a|s) for `rows`, from the network's last output and `noise`.
+    func squash(rows: Range<Int>) {
+        let head = network.output
         let halfLog2Pi: Float = 0.5 * logf(2 * .pi)
-        for r in 0..<batch {
+        for r in rows {
             var logProb: Float = 0
             for i in 0..<actionDim {
                 let k = r * actionDim + i
@@ -62,9 +78,8 @@ public final class SquashedGaussianPolicy {
                 let logStd = min(max(rawLogStd, Self.logStdMin), Self.logStdMax)
                 logStdClamped[k] = logStd == rawLogStd ? 0 : 1
                 let sigma = expf(logStd)
-                let eps = random.normal()
+                let eps = noise[k]
                 let u = mean + sigma * eps
-                noise[k] = eps
                 std[k] = sigma
                 actions[k] = tanhf(u)
                 logProb += -0.5 * eps * eps - logStd - halfLog2Pi - Self.logOneMinusTanhSquared(u)
