@@ -4,7 +4,8 @@
 #   make test   the whole test suite: Swift unit, ABI and learning tests (release), the ABI check
 #               of the built library, the C/C++ consumer checks (install, pkg-config, examples,
 #               valgrind) and the Python binding's pytest suite
-#   make bench  sac-bench (gradient updates per second, act latency), then the Python comparisons with
+#   make bench  sac-bench with 1 and 2 threads (gradient updates per second, act latency), sac_act's
+#               latency from C (bindings/c/benchmarks/act_latency.c), then the Python comparisons with
 #               Stable-Baselines3 and RLtools from .venv-bench (make bench-venv: torch CPU, SB3, rltools)
 #   make install [PREFIX=/usr/local] [DESTDIR=]   lib/libsac.so.X.Y.Z + SONAME chain, include/sac.h,
 #               lib/pkgconfig/sac.pc;  make uninstall removes exactly those
@@ -162,6 +163,11 @@ bench-venv: lib $(BENCH_VENV)/.ready
 bench: deps bench-venv
 	$(SWIFT) build -c release --product sac-bench
 	$(RELEASE_DIR)/sac-bench
+	$(RELEASE_DIR)/sac-bench --threads 2
+	@mkdir -p $(C_BUILD)
+	$(CC) -std=c99 -O2 -Wall -Wextra -pedantic -Werror -Iinclude bindings/c/benchmarks/act_latency.c \
+		-o $(C_BUILD)/act_latency -L$(RELEASE_DIR) -lsac -Wl,-rpath,'$$ORIGIN/../release'
+	$(C_BUILD)/act_latency
 	cd /tmp && $(CURDIR)/$(BENCH_VENV)/bin/python $(CURDIR)/$(BENCH_SCRIPTS)/compare_sb3.py
 	cd /tmp && $(CURDIR)/$(BENCH_VENV)/bin/python $(CURDIR)/$(BENCH_SCRIPTS)/compare_rltools.py
 

@@ -40,7 +40,9 @@ let package = Package(
         ),
         // malloc and friends, counted: linked into sac-bench only, for --count-allocations.
         .target(name: "CAllocCounter"),
-        .executableTarget(name: "SACBench", dependencies: ["SACCore", "CAllocCounter"]),
+        // The CPU's peak FMA rate, sac-bench's yardstick: linked into sac-bench only.
+        .target(name: "CPeak"),
+        .executableTarget(name: "SACBench", dependencies: ["SACCore", "CAllocCounter", "CPeak"]),
         .testTarget(name: "SACCoreTests", dependencies: ["SACCore"]),
         .testTarget(name: "SACTests", dependencies: ["SAC", "CSac", "SACCore"]),
     ]

@@ -1,15 +1,17 @@
 // sac-bench: measures libsac's core on this machine.
 //
-//   sac-bench [--json] [--quick]
+//   sac-bench [--json] [--quick] [--threads 1|2]
 //   sac-bench --count-allocations   heap allocations on the hot path (expects 0; exit status 1 if not)
 //
-// Reports gradient updates per second (batch 256, hidden [256, 256]) of SAC-v2 at (obs, act) = (3, 1),
-// (17, 6) and (376, 17), with the FLOP rate that implies as a fraction of the GEMM's, of SAC-v1 at
-// (17, 6), and of discrete SAC and soft Q-learning at (4 obs, 2 actions); the act latency in
-// microseconds (one observation, and act_batch of 64), environment steps per second of a training
-// loop on the built-in Pendulum, the peak resident memory, the GEMM kernel's GFLOP/s on
-// 256×256×256, and the time to save and load a JSON checkpoint at (17, 6). Each figure is the best of several timed repeats, since the machine's cores are
-// shared with other work and the best run is the least disturbed one.
+// Reports one core's peak FMA rate and the GEMM kernel's GFLOP/s on 256×256×256; gradient updates
+// per second (batch 256, hidden [256, 256]) of SAC-v2 at (obs, act) = (3, 1), (17, 6) and (376, 17),
+// with the FLOP rate that implies as a fraction of the GEMM's and of the threads' cores' peak (the
+// ceiling); of SAC-v1 at (17, 6), and of discrete SAC and soft Q-learning at (4 obs, 2 actions); the
+// act latency in microseconds (one observation, and act_batch of 64); environment steps per second
+// of a training loop on the built-in Pendulum; the time to save and load a JSON checkpoint at
+// (17, 6); and the peak resident memory. Each figure is the best of several timed repeats, since
+// the machine's cores are shared with other work and the best run is the least disturbed one.
+import CPeak
 import SACCore
 
 #if canImport(Glibc)
@@ -105,6 +107,17 @@ if options.countAllocations {
 let repeats = options.quick ? 1 : 5
 var rows: [Row] = []
 var gemmGflops = 0.0
+var peakGflops = 0.0
+
+// One core's peak: independent FMA chains at the widest vector width the CPU has.
+do {
+    let iterations = options.quick ? 100_000 : 20_000_000
+    var flops = 0.0
+    let time = bestOf(repeats) { flops = libsac_peak_fma_flops(iterations) }
+    peakGflops = flops / time / 1e9
+    rows.append(Row(name: "FMA peak, one core (\(String(cString: libsac_peak_fma_isa())))", value: peakGflops,
+                    unit: "GFLOP/s", key: "peak_gflops_per_core"))
+}
 
 // GEMM kernel throughput on the size that dominates an update.
 do {
@@ -116,7 +129,7 @@ do {
     let calls = options.quick ? 2 : 50
     let time = bestOf(repeats) { for _ in 0..<calls { GEMM.multiply(a.base, b.base, into: c.base, m: n, n: n, k: n, workspace: workspace) } }
     gemmGflops = 2 * Double(n * n * n) * Double(calls) / time / 1e9
-    rows.append(Row(name: "GEMM 256x256x256", value: gemmGflops, unit: "GFLOP/s", key: "gemm_gflops"))
+    rows.append(Row(name: "GEMM 256x256x256 (\(GEMM.kernel) kernel)", value: gemmGflops, unit: "GFLOP/s", key: "gemm_gflops"))
 }
 
 /// Gradient updates per second of `agent`, the best of the repeats.
@@ -148,6 +161,9 @@ for (obsDim, actionDim) in [(3, 1), (17, 6), (376, 17)] {
                     key: "update_gflops_\(obsDim)_\(actionDim)"))
     rows.append(Row(name: "  as a fraction of the GEMM's", value: gflops / gemmGflops, unit: "",
                     key: "update_gemm_fraction_\(obsDim)_\(actionDim)"))
+    // The ceiling: every thread's core at its FMA peak, doing nothing but this update's products.
+    rows.append(Row(name: "  as a fraction of \(options.threads) core(s)' peak", value: gflops / (peakGflops * Double(options.threads)),
+                    unit: "", key: "update_peak_fraction_\(obsDim)_\(actionDim)"))
     guard obsDim < 100 else { continue }
 
     let obs = [Float](repeating: 0.1, count: obsDim)

@@ -43,6 +43,8 @@ build_c bindings/c/examples/train_pendulum.c train_pendulum && ok "train_pendulu
 build_c bindings/c/examples/infer.c infer && ok "infer.c" || fail "infer.c"
 build_c bindings/c/examples/train_cartpole.c train_cartpole && ok "train_cartpole.c" || fail "train_cartpole.c"
 build_c bindings/c/examples/multi_agent.c multi_agent && ok "multi_agent.c" || fail "multi_agent.c"
+build_c bindings/c/benchmarks/act_latency.c act_latency && ok "benchmarks/act_latency.c (built; make bench runs it)" \
+    || fail "benchmarks/act_latency.c"
 c++ -std=c++17 -O2 -Wall -Wextra -pedantic -Werror $flags -Ibindings/cpp bindings/cpp/examples/train.cpp \
     -o "$bin/train_cpp" $libs && ok "train.cpp (C++17, -pedantic -Werror)" || fail "train.cpp"
 printf '#include <sac.h>\n#include <sac.hpp>\nint main() { return sac_abi_version(); }\n' > "$work/tu.cpp"
