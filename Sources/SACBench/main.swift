@@ -161,9 +161,12 @@ for (obsDim, actionDim) in [(3, 1), (17, 6), (376, 17)] {
                     key: "update_gflops_\(obsDim)_\(actionDim)"))
     rows.append(Row(name: "  as a fraction of the GEMM's", value: gflops / gemmGflops, unit: "",
                     key: "update_gemm_fraction_\(obsDim)_\(actionDim)"))
-    // The ceiling: every thread's core at its FMA peak, doing nothing but this update's products.
-    rows.append(Row(name: "  as a fraction of \(options.threads) core(s)' peak", value: gflops / (peakGflops * Double(options.threads)),
-                    unit: "", key: "update_peak_fraction_\(obsDim)_\(actionDim)"))
+    // The ceiling: every thread's core at its FMA peak, doing nothing but this update's products
+    // (no row on a CPU without vector FMA, where there is no peak to measure).
+    if peakGflops > 0 {
+        rows.append(Row(name: "  as a fraction of \(options.threads) core(s)' peak", value: gflops / (peakGflops * Double(options.threads)),
+                        unit: "", key: "update_peak_fraction_\(obsDim)_\(actionDim)"))
+    }
     guard obsDim < 100 else { continue }
 
     let obs = [Float](repeating: 0.1, count: obsDim)
