@@ -47,12 +47,17 @@ enum { LIBSAC_GEMM_PACK_FLOATS = 256 * 32 + 16 };
  * result is bit-identical for any split. Only call when libsac_cpu_has_avx512() returned 1. */
 void libsac_gemm_avx512(const struct libsac_gemm *g, int part, int parts, float *pack);
 
+/* 1 if this CPU has AVX (x86-64 only), else 0. */
+int libsac_cpu_has_avx(void);
+
 /* One step of Adam over `count` parameters: first = b1*first + (1-b1)*g, second = b2*second + (1-b2)*g*g,
  * parameters -= step_size * first / (sqrt(second) / second_correction + epsilon), element by element
- * with no fused multiply-add, so any CPU gives the same bits. The arrays must not overlap. */
+ * with no fused multiply-add, so every path gives the same bits. `isa` picks the vector loop: 2 for
+ * AVX-512 (only if libsac_cpu_has_avx512), 1 for AVX (only if libsac_cpu_has_avx), 0 for scalar code.
+ * The arrays must not overlap. */
 void libsac_adam_step(float *restrict parameters, const float *restrict gradients, float *restrict first,
                       float *restrict second, ptrdiff_t count, float beta1, float beta2, float step_size,
-                      float second_correction, float epsilon);
+                      float second_correction, float epsilon, int isa);
 
 /* A hint to the CPU that the caller is spinning on a memory location (x86 PAUSE, Arm YIELD). */
 static inline void libsac_cpu_relax(void) {

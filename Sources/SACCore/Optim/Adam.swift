@@ -20,6 +20,15 @@ public final class Adam {
     /// Number of steps taken (t in the bias corrections).
     public var stepCount: Int = 0
 
+    /// The vector width of the element-wise step, the widest the CPU has; every choice gives the same
+    /// bits (tests run each one).
+    public enum Vectors: Int32, Sendable { case scalar = 0, avx = 1, avx512 = 2 }
+    nonisolated(unsafe) public static var vectors: Vectors =
+        libsac_cpu_has_avx512() != 0 ? .avx512 : libsac_cpu_has_avx() != 0 ? .avx : .scalar
+    public static var availableVectors: [Vectors] {
+        [.scalar] + (libsac_cpu_has_avx() != 0 ? [.avx] : []) + (libsac_cpu_has_avx512() != 0 ? [.avx512] : [])
+    }
+
     public init(count: Int, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8) throws(SACError) {
         self.learningRate = learningRate
@@ -36,7 +45,7 @@ public final class Adam {
         let stepSize = Float(Double(learningRate) / (1 - pow(Double(beta1), t)))
         let secondCorrection = Float((1 - pow(Double(beta2), t)).squareRoot())
         libsac_adam_step(parameters, gradients, firstMoment.base, secondMoment.base, firstMoment.count,
-                         beta1, beta2, stepSize, secondCorrection, epsilon)
+                         beta1, beta2, stepSize, secondCorrection, epsilon, Self.vectors.rawValue)
     }
 
     public func step(_ parameters: FloatBuffer, _ gradients: FloatBuffer) {
