@@ -10,7 +10,7 @@ import libsac
 pytest.importorskip("gymnasium")
 
 TRAIN_OPTIONS = ["--algorithm", "--steps", "--out", "--kind", "--seed", "--lr", "--batch-size", "--hidden", "--gamma",
-                 "--learning-starts", "--updates-per-step", "--eval-every", "--eval-episodes", "--target-return",
+                 "--learning-starts", "--updates-per-step", "--threads", "--eval-every", "--eval-episodes", "--target-return",
                  "--log", "--checkpoint-every", "--checkpoint", "--resume", "--no-progress"]
 EVAL_OPTIONS = ["--episodes", "--seed", "--render", "--video"]
 TINY_TRAIN = ["--steps", "300", "--hidden", "16", "16", "--batch-size", "16", "--eval-every", "0", "--no-progress"]
@@ -65,6 +65,18 @@ def test_train_then_eval_round_trip(tmp_path):
     assert evaluated.returncode == 0, evaluated.stderr
     assert "mean return" in evaluated.stdout
     assert "over 2 episodes" in evaluated.stdout
+
+
+def test_train_on_two_threads_saves_the_same_checkpoint_as_one(tmp_path):
+    outputs = []
+    for threads in ("1", "2"):
+        out = tmp_path / f"threads-{threads}.json"
+        trained = cli("train", "Pendulum-v1", *TINY_TRAIN, "--threads", threads, "--out", out, cwd=tmp_path)
+        assert trained.returncode == 0, trained.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    refused = cli("train", "Pendulum-v1", *TINY_TRAIN, "--threads", "3", "--out", tmp_path / "x.json", cwd=tmp_path)
+    assert refused.returncode == 2 and "--threads" in refused.stderr
 
 
 def test_train_a_policy_file_and_evaluate_it(tmp_path):

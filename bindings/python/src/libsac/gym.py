@@ -96,7 +96,7 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
           target_return: Optional[float] = None, log_path: Optional[Union[str, Path]] = None,
           checkpoint_every: int = 0, checkpoint_path: Optional[Union[str, Path]] = None,
           resume_from: Optional[Union[str, Path]] = None, progress: bool = True,
-          **config_overrides: Any) -> "tuple[Agent, History]":
+          threads: Optional[int] = None, **config_overrides: Any) -> "tuple[Agent, History]":
     """Trains an agent on `env` (a Gymnasium id or environment) for `total_steps` environment steps.
 
     - `agent`: continue training this agent instead of creating one with `Agent.from_env(env,
@@ -111,6 +111,8 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
     - `checkpoint_every`/`checkpoint_path`: every that many steps, write `<path>` (JSON
       checkpoint) and `<path>.replay`; `resume_from` loads such a pair and continues the count.
     - `progress`: a tqdm progress bar with the last episode return and alpha (if tqdm is installed).
+    - `threads`: 1 or 2 threads for the gradient steps (`Agent.set_threads`; bit-identical results).
+      None leaves the agent as it is: a new or loaded agent has 1, a given agent keeps its own.
 
     Returns the agent and a `History`. The environment is reset with `seed` at the first episode.
     Environments made here from ids are closed at the end; environment objects passed in are not."""
@@ -118,6 +120,8 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
         raise ConfigError(f"total_steps must be >= 0, got {total_steps}")
     if checkpoint_every and not checkpoint_path:
         raise ConfigError("checkpoint_every needs a checkpoint_path")
+    if threads is not None and (isinstance(threads, bool) or threads not in (1, 2)):
+        raise ConfigError(f"threads must be 1 or 2 (or None: leave the agent as it is), got {threads!r}")
     if eval_every and eval_env is None and _env_id(env) is None:
         raise ConfigError("evaluation needs a separate environment: pass eval_env=..., register the "
                           "environment with Gymnasium, or set eval_every=0")
@@ -136,6 +140,8 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
         agent = Agent.from_env(environment, seed=seed, **config_overrides)
     elif config_overrides:
         raise ConfigError(f"config overrides {sorted(config_overrides)} cannot change an existing agent")
+    if threads is not None:
+        agent.set_threads(threads)
 
     history = History()
     log = open(log_path, "a", encoding="utf-8") if log_path else None
