@@ -1,86 +1,68 @@
-/* The AVX2/FMA register tile of SACCore's GEMM: 6 rows x 16 columns of C in twelve 8-lane
- * accumulators, the shape that keeps both FMA ports busy on current x86 cores. Compiled for AVX2
- * through function attributes, so the library still runs on CPUs without it (the caller checks
- * libsac_cpu_has_avx2_fma first and otherwise uses the portable Swift kernel). */
+/* The AVX2/FMA GEMM of SACCore (see gemm_driver.h for the algorithm): 6 x 16 register tiles, whose
+ * 12 accumulators, 2 vectors of B and a broadcast of A take 15 of the 16 vector registers, and
+ * masked loads and stores (vmaskmov) for the edges only: full panels use plain ones. Compiled for
+ * AVX2 and FMA through function attributes, so that the library still loads on CPUs without them
+ * (SACCore checks libsac_cpu_has_avx2_fma first). */
 #include "ckernels.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
+#include <stdint.h>
 
 int libsac_cpu_has_avx2_fma(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-#define TILE_ROWS 6
+#define TARGET __attribute__((target("avx2,fma")))
+#define GEMM_ENTRY libsac_gemm_avx2
+#define LANES 8
+#define MR 6
+typedef __m256 vec;
+typedef __m256i vmask;
 
-/* `rows` (1..6) rows x 16 columns; a compile-time 6 in the main loop lets the compiler keep all
- * twelve accumulators in registers, the smaller counts serve the last rows of a panel. */
-__attribute__((target("avx2,fma"), always_inline))
-static inline void tile_x16(const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *b, ptrdiff_t ldb,
-                            float *c, ptrdiff_t ldc, ptrdiff_t k, int accumulate, const int rows) {
-    __m256 acc[TILE_ROWS][2];
-    for (int r = 0; r < rows; r++) {
-        acc[r][0] = accumulate ? _mm256_loadu_ps(c + r * ldc) : _mm256_setzero_ps();
-        acc[r][1] = accumulate ? _mm256_loadu_ps(c + r * ldc + 8) : _mm256_setzero_ps();
-    }
-    for (ptrdiff_t p = 0; p < k; p++) {
-        const __m256 b0 = _mm256_loadu_ps(b + p * ldb);
-        const __m256 b1 = _mm256_loadu_ps(b + p * ldb + 8);
-        const float *ap = a + p * a_col;
-        for (int r = 0; r < rows; r++) {
-            const __m256 ar = _mm256_broadcast_ss(ap + r * a_row);
-            acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
-            acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
-        }
-    }
-    for (int r = 0; r < rows; r++) {
-        _mm256_storeu_ps(c + r * ldc, acc[r][0]);
-        _mm256_storeu_ps(c + r * ldc + 8, acc[r][1]);
+TARGET static inline vmask mask_first(ptrdiff_t count) {
+    const int lanes = count <= 0 ? 0 : count >= 8 ? 8 : (int)count;
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+TARGET static inline vec v_zero(void) { return _mm256_setzero_ps(); }
+TARGET static inline vec v_set1(float x) { return _mm256_set1_ps(x); }
+TARGET static inline vec v_loadu(const float *p) { return _mm256_loadu_ps(p); }
+TARGET static inline vec v_load_masked(vmask m, const float *p) { return _mm256_maskload_ps(p, m); }
+TARGET static inline void v_storeu(float *p, vec v) { _mm256_storeu_ps(p, v); }
+TARGET static inline void v_store_masked(float *p, vmask m, vec v) { _mm256_maskstore_ps(p, m, v); }
+TARGET static inline vec v_fma(vec a, vec b, vec c) { return _mm256_fmadd_ps(a, b, c); }
+TARGET static inline vec v_add(vec a, vec b) { return _mm256_add_ps(a, b); }
+TARGET static inline float v_sum(vec v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_shuffle_ps(s, s, 1)));
+}
+TARGET static inline vec v_zero_where_not_positive(vec v, vec x) {
+    return _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LE_OQ), v);
+}
+
+/* op(B) with b_col != 1 into a packed 16-column panel: a row of the panel gathered 8 elements at a time. */
+TARGET static void pack_strided(const float *b, ptrdiff_t b_row, ptrdiff_t b_col, ptrdiff_t kc, ptrdiff_t width,
+                                float *pb) {
+    const __m256i step = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)b_col));
+    const __m256i step8 = _mm256_add_epi32(step, _mm256_set1_epi32((int)(8 * b_col)));
+    const __m256 m0 = _mm256_castsi256_ps(mask_first(width)), m1 = _mm256_castsi256_ps(mask_first(width - 8));
+    for (ptrdiff_t p = 0; p < kc; p++) {
+        const float *row = b + p * b_row;
+        v_storeu(pb + p * 16, _mm256_mask_i32gather_ps(v_zero(), row, step, m0, 4));
+        v_storeu(pb + p * 16 + 8, _mm256_mask_i32gather_ps(v_zero(), row, step8, m1, 4));
     }
 }
 
-__attribute__((target("avx2,fma")))
-static void tile_6x16(const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *b, ptrdiff_t ldb,
-                      float *c, ptrdiff_t ldc, ptrdiff_t k, int accumulate) {
-    tile_x16(a, a_row, a_col, b, ldb, c, ldc, k, accumulate, TILE_ROWS);
-}
-
-__attribute__((target("avx2,fma")))
-static void tile_rest_x16(const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *b, ptrdiff_t ldb,
-                          float *c, ptrdiff_t ldc, ptrdiff_t k, int accumulate, int rows) {
-    switch (rows) {
-    case 1: tile_x16(a, a_row, a_col, b, ldb, c, ldc, k, accumulate, 1); break;
-    case 2: tile_x16(a, a_row, a_col, b, ldb, c, ldc, k, accumulate, 2); break;
-    case 3: tile_x16(a, a_row, a_col, b, ldb, c, ldc, k, accumulate, 3); break;
-    case 4: tile_x16(a, a_row, a_col, b, ldb, c, ldc, k, accumulate, 4); break;
-    default: tile_x16(a, a_row, a_col, b, ldb, c, ldc, k, accumulate, 5); break;
-    }
-}
-
-__attribute__((target("avx2,fma")))
-void libsac_gemm_tiles_avx2(const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *b, ptrdiff_t ldb,
-                            float *c, ptrdiff_t ldc, ptrdiff_t m, ptrdiff_t n16, ptrdiff_t k, int accumulate) {
-    const ptrdiff_t m6 = m - m % TILE_ROWS;
-    for (ptrdiff_t j = 0; j < n16; j += 16) {
-        for (ptrdiff_t i = 0; i < m6; i += TILE_ROWS) {
-            tile_6x16(a + i * a_row, a_row, a_col, b + j, ldb, c + i * ldc + j, ldc, k, accumulate);
-        }
-        if (m6 < m) {
-            tile_rest_x16(a + m6 * a_row, a_row, a_col, b + j, ldb, c + m6 * ldc + j, ldc, k, accumulate,
-                          (int)(m - m6));
-        }
-    }
-}
+#include "gemm_driver.h"
 
 #else
 
 int libsac_cpu_has_avx2_fma(void) { return 0; }
 
-void libsac_gemm_tiles_avx2(const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *b, ptrdiff_t ldb,
-                            float *c, ptrdiff_t ldc, ptrdiff_t m, ptrdiff_t n16, ptrdiff_t k, int accumulate) {
-    (void)a; (void)a_row; (void)a_col; (void)b; (void)ldb; (void)c; (void)ldc; (void)m; (void)n16; (void)k;
-    (void)accumulate;
+void libsac_gemm_avx2(const struct libsac_gemm *g, int part, int parts, float *pack) {
+    (void)g; (void)part; (void)parts; (void)pack;
 }
 
 #endif

@@ -1,6 +1,6 @@
 // sac-bench: measures libsac's core on this machine.
 //
-//   sac-bench [--json] [--quick] [--threads 1|2]
+//   sac-bench [--json] [--quick] [--threads 1|2] [--kernel avx512|avx2|portable]
 //   sac-bench --count-allocations   heap allocations on the hot path (expects 0; exit status 1 if not)
 //
 // Reports one core's peak FMA rate and the GEMM kernel's GFLOP/s on 256×256×256; gradient updates
@@ -34,12 +34,22 @@ struct Options {
                     exit(2)
                 }
                 threads = value
+            case "--kernel":
+                let names = GEMM.availableKernels.map { "\($0)" }
+                guard let name = rest.popFirst(), let kernel = GEMM.availableKernels.first(where: { "\($0)" == name }) else {
+                    print("sac-bench: --kernel takes one of this CPU's GEMM kernels: \(names.joined(separator: ", "))")
+                    exit(2)
+                }
+                GEMM.kernel = kernel
             case "--json": json = true
             case "--quick": quick = true
             case "--count-allocations": countAllocations = true
             case "-h", "--help":
-                print("usage: sac-bench [--json] [--quick] [--threads 1|2] | --count-allocations\n"
-                    + "  --threads N          gradient steps on N threads (the second runs one critic of each pair)\n"
+                print("usage: sac-bench [--json] [--quick] [--threads 1|2] [--kernel NAME] | --count-allocations\n"
+                    + "  --threads N          gradient steps on N threads (the second runs one critic of each pair\n"
+                    + "                       and half of the actor's products)\n"
+                    + "  --kernel NAME        the GEMM kernel: avx512, avx2 or portable (default: the fastest this\n"
+                    + "                       CPU has), to see what a CPU without the faster ones would get\n"
                     + "  --json               print one JSON object instead of a table\n"
                     + "  --quick              a few iterations only (a smoke test, not a measurement)\n"
                     + "  --count-allocations  count heap allocations in 1,000 rounds of act, act, observe and\n"

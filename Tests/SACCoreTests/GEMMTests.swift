@@ -133,4 +133,30 @@ final class GEMMTests: XCTestCase {
             }
         }
     }
+
+    /// The AVX2 and AVX-512 kernels compute every element by the same FMA chain, so they agree bit for
+    /// bit except on single-column products with a row-major A (dot products, summed lane-wise).
+    func testAVX2AndAVX512KernelsGiveTheSameBits() throws {
+        guard GEMM.availableKernels.contains(.avx512), GEMM.availableKernels.contains(.avx2) else {
+            throw XCTSkip("this CPU lacks AVX-512 or AVX2")
+        }
+        let original = GEMM.kernel
+        defer { GEMM.kernel = original }
+        var random = RandomSource(seed: 4)
+        let workspace = try GEMM.Workspace(maxTransposed: 513 * 300)
+        for (m, n, k) in shapes {
+            for layout in Layout.allCases where !(n == 1 && layout != .atb) {
+                let t = try makeCase(m, n, k, layout, accumulate: true, &random)
+                var results: [[UInt32]] = []
+                for kernel in [GEMM.Kernel.avx2, .avx512] {
+                    GEMM.kernel = kernel
+                    let out = try FloatBuffer(count: m * n)
+                    out.copy(from: t.c)
+                    GEMM.run(t.product(GEMM.Epilogue(bias: t.bias.base, relu: true), into: out), workspace: workspace)
+                    results.append(out.array.map(\.bitPattern))
+                }
+                XCTAssertEqual(results[0], results[1], "\(layout) \(m)x\(n)x\(k)")
+            }
+        }
+    }
 }

@@ -11,12 +11,6 @@ int libsac_cpu_has_avx2_fma(void);
 /* 1 if this CPU (and the operating system) has AVX-512F (x86-64 only), else 0. */
 int libsac_cpu_has_avx512(void);
 
-/* C (+)= op(A) . B on the columns [0, n16) (n16 a multiple of 16) of all m rows, in 6x16 register
- * tiles (and smaller ones for the last m % 6 rows). op(A)[i][p] = a[i*a_row + p*a_col]; B and C are
- * row-major with leading dimensions ldb and ldc. Only call when libsac_cpu_has_avx2_fma() returned 1. */
-void libsac_gemm_tiles_avx2(const float *a, ptrdiff_t a_row, ptrdiff_t a_col, const float *b, ptrdiff_t ldb,
-                            float *c, ptrdiff_t ldc, ptrdiff_t m, ptrdiff_t n16, ptrdiff_t k, int accumulate);
-
 /* One matrix product with its epilogue, described by strides so that no operand is transposed in
  * memory:
  *   C[m x n] = epilogue(op(A) . op(B)  (+ C when accumulate))
@@ -38,7 +32,8 @@ struct libsac_gemm {
     const float *mask;
 };
 
-/* Floats a packing buffer for libsac_gemm_avx512 must hold (the kernel aligns it itself). */
+/* Floats a packing buffer for libsac_gemm_avx512 or libsac_gemm_avx2 must hold (the kernel aligns it
+ * itself). */
 enum { LIBSAC_GEMM_PACK_FLOATS = 256 * 32 + 16 };
 
 /* Part `part` (0 <= part < parts) of the product g: the parts cover C exactly once and may run at the
@@ -46,6 +41,11 @@ enum { LIBSAC_GEMM_PACK_FLOATS = 256 * 32 + 16 };
  * Every element of C is computed by the same sequence of operations whatever `parts` is, so the
  * result is bit-identical for any split. Only call when libsac_cpu_has_avx512() returned 1. */
 void libsac_gemm_avx512(const struct libsac_gemm *g, int part, int parts, float *pack);
+
+/* The same with AVX2 and FMA. Its results are the AVX-512 kernel's, bit for bit, except for products
+ * with one output column and a row-major A, whose dot products add their lanes in another order.
+ * Only call when libsac_cpu_has_avx2_fma() returned 1. */
+void libsac_gemm_avx2(const struct libsac_gemm *g, int part, int parts, float *pack);
 
 /* 1 if this CPU has AVX (x86-64 only), else 0. */
 int libsac_cpu_has_avx(void);

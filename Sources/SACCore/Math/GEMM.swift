@@ -10,11 +10,11 @@ import CKernels
 /// element is computed the same way whatever the cut, so results are bit-identical.
 ///
 /// Three kernels, picked once at run time:
-/// - `.avx512`: the whole product in C (CKernels/gemm_avx512.c): packed panels, 12×32 register
-///   tiles, masked edges, fused epilogue;
-/// - `.avx2`: 6×16 AVX2/FMA register tiles in C, edges and epilogue in Swift;
-/// - `.portable`: Swift SIMD 4×16 tiles, for any other CPU.
-/// Results are deterministic on one machine; the kernels round differently from one another.
+/// - `.avx512` and `.avx2`: the whole product in C (CKernels/gemm_driver.h, one algorithm for both):
+///   packed panels, 12×32 or 6×16 register tiles, masked edges, fused epilogue, matrix-vector loops;
+/// - `.portable`: Swift SIMD 4×16 tiles, edges and epilogue in Swift, for any other CPU.
+/// Results are deterministic on one machine; the portable kernel rounds differently from the others
+/// (it does not fuse multiply and add).
 public enum GEMM {
     typealias Lane = SIMD8<Float>
     static let tileColumns = 2 * Lane.scalarCount
@@ -113,7 +113,9 @@ public enum GEMM {
         switch kernel {
         case .avx512:
             libsac_gemm_avx512(&g, Int32(part), Int32(parts), (part == 0 ? workspace.packs.0 : workspace.packs.1).base)
-        case .avx2, .portable:
+        case .avx2:
+            libsac_gemm_avx2(&g, Int32(part), Int32(parts), (part == 0 ? workspace.packs.0 : workspace.packs.1).base)
+        case .portable:
             runTiled(g, workspace: workspace, part: part, parts: parts)
         }
     }
@@ -127,10 +129,10 @@ public enum GEMM {
                     accumulate: accumulate), workspace: workspace)
     }
 
-    // MARK: - The AVX2 and portable kernels
+    // MARK: - The portable kernel
 
-    /// Splits C between the parts by whole 16-column panels when there are at least two, else by rows,
-    /// so that each element meets the same tile or edge code whatever the split. A·Bᵀ goes through a
+    /// Splits C between the parts by whole 16-column panels when there are at least two, else by rows
+    /// (whole 4-row tiles), so that each element meets the same tile or edge code whatever the split. A·Bᵀ goes through a
     /// transposed copy of B, which each part makes of its own columns; when the parts would have to
     /// share one (a row split), part 0 computes everything.
     static func runTiled(_ g: libsac_gemm, workspace: Workspace, part: Int, parts: Int) {
@@ -143,8 +145,8 @@ public enum GEMM {
             let first = panels * part / parts * tileColumns
             columns = first..<(part + 1 == parts ? n : panels * (part + 1) / parts * tileColumns)
         } else if parts > 1 && !transposesB {
-            let units = (m + 11) / 12  // whole AVX2 (6-row) and portable (4-row) tiles
-            rows = min(m, units * part / parts * 12)..<min(m, units * (part + 1) / parts * 12)
+            let units = (m + 3) / 4
+            rows = min(m, units * part / parts * 4)..<min(m, units * (part + 1) / parts * 4)
         } else if part > 0 {
             return
         }
@@ -185,23 +187,16 @@ public enum GEMM {
         m: Int, n: Int, k: Int, accumulate: Bool
     ) {
         let fullColumns = n - n % tileColumns
-        let fullRows: Int
-        if kernel == .avx2 {
-            fullRows = m  // the C kernel also takes the last m % 6 rows of each 16-column panel
-            libsac_gemm_tiles_avx2(a, aRowStride, aColumnStride, b, ldb, c, ldc, m, fullColumns, k,
-                                   accumulate ? 1 : 0)
-        } else {
-            fullRows = m - m % 4
-            var i = 0
-            while i < fullRows {
-                var j = 0
-                while j < fullColumns {
-                    tile4x16(a: a + i * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
-                             b: b + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, k: k, accumulate: accumulate)
-                    j += tileColumns
-                }
-                i += 4
+        let fullRows = m - m % 4
+        var i = 0
+        while i < fullRows {
+            var j = 0
+            while j < fullColumns {
+                tile4x16(a: a + i * aRowStride, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                         b: b + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, k: k, accumulate: accumulate)
+                j += tileColumns
             }
+            i += 4
         }
         // Ragged edges (narrow output layers, odd batch sizes): one row at a time, 8 lanes then scalar.
         if fullColumns < n {
