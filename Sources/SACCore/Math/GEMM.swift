@@ -79,17 +79,18 @@ public enum GEMM {
 
     /// C[m×n] (row-major, `ldc` floats per row) = epilogue(op(A)[m×k]·op(B)[k×n] (+ C when accumulate)).
     public struct Product {
-        public var c: libsac_gemm
+        /// The C kernels' description of it.
+        public var descriptor: libsac_gemm
 
         public init(m: Int, n: Int, k: Int, a: Operand, b: Operand, into c: UnsafeMutablePointer<Float>, ldc: Int? = nil,
                     accumulate: Bool = false, epilogue: Epilogue = Epilogue()) {
-            self.c = libsac_gemm(a: a.base, a_row: a.rowStride, a_col: a.columnStride,
-                                 b: b.base, b_row: b.rowStride, b_col: b.columnStride, c: c, ldc: ldc ?? n,
-                                 m: m, n: n, k: k, accumulate: accumulate ? 1 : 0, relu: epilogue.relu ? 1 : 0,
-                                 bias: epilogue.bias, mask: epilogue.mask)
+            descriptor = libsac_gemm(a: a.base, a_row: a.rowStride, a_col: a.columnStride,
+                                     b: b.base, b_row: b.rowStride, b_col: b.columnStride, c: c, ldc: ldc ?? n,
+                                     m: m, n: n, k: k, accumulate: accumulate ? 1 : 0, relu: epilogue.relu ? 1 : 0,
+                                     bias: epilogue.bias, mask: epilogue.mask)
         }
 
-        public var flops: Int { 2 * c.m * c.n * c.k }
+        public var flops: Int { 2 * descriptor.m * descriptor.n * descriptor.k }
     }
 
     /// Scratch memory for products up to `maxTransposed` (k·n) elements of a transposed B: a packing
@@ -108,7 +109,7 @@ public enum GEMM {
     /// Computes part `part` of `parts` (1 or 2) of `product`. The parts cover C exactly once and touch
     /// disjoint memory, so they may run at the same time; `parts` itself never changes the result.
     public static func run(_ product: Product, workspace: Workspace, part: Int = 0, parts: Int = 1) {
-        var g = product.c
+        var g = product.descriptor
         if isCountingFlops && part == 0 { countedFlops += product.flops }
         switch kernel {
         case .avx512:

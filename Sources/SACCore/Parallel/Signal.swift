@@ -14,9 +14,11 @@ import Synchronization
 /// microseconds of spinning it yields the core, so that with more busy threads than cores the thread
 /// it waits for gets to run (measured here: two 2-thread agents in parallel on 2 cores did 84
 /// updates/s each without yielding, 268-352 with it). Only then does it park on a semaphore, so an
-/// idle agent costs no CPU. The flag `sleeping` and sequentially
-/// consistent accesses make sure a wake-up is never lost: either the waiter sees the new value, or
-/// the one who advanced sees the waiter asleep and posts the semaphore.
+/// idle agent costs no CPU.
+///
+/// The flag `sleeping` and sequentially consistent accesses make sure a wake-up is never lost: either
+/// the waiter sees the new value, or the one who advanced sees the waiter asleep and posts the
+/// semaphore.
 final class Signal {
     private let value = Atomic<Int>(0)
     private let sleeping = Atomic<Bool>(false)
