@@ -11,7 +11,7 @@ final class DeterminismTests: XCTestCase {
         agent.act(obs, rows: 1, deterministic: false, into: &action)
         return [agent.actor.network.parameters.array, agent.critic1.parameters.array,
                 agent.critic2.parameters.array, agent.targetCritic1.parameters.array,
-                agent.targetCritic2.parameters.array, agent.logAlpha.array, action]
+                agent.targetCritic2.parameters.array, agent.temperature.logAlpha.array, action]
     }
 
     func testSameSeedAndCallsGiveBitIdenticalWeightsAfter500Updates() throws {

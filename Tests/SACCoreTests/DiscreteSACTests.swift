@@ -34,10 +34,10 @@ final class DiscreteSACTests: XCTestCase {
     func testTemperatureLossGradientMatchesFiniteDifference() throws {
         let (agent, _) = try prepared()
         let entropy: Float = 0.4
-        _ = agent.temperatureLossAndGradient(entropy: entropy)
-        assertMatchesFiniteDifferences(agent.logAlpha.base, count: 1, analytic: [agent.logAlphaGradient[0]],
+        _ = agent.temperature.lossAndGradient(meanLogProb: -entropy)
+        assertMatchesFiniteDifferences(agent.temperature.logAlpha.base, count: 1, analytic: [agent.temperature.gradient[0]],
                                        "discrete temperature loss d/dlogα") {
-            agent.temperatureLossAndGradient(entropy: entropy)
+            agent.temperature.lossAndGradient(meanLogProb: -entropy)
         }
         XCTAssertEqual(agent.config.resolvedTargetEntropy, 0.98 * Float(log(3.0)), accuracy: 1e-6)
     }

@@ -42,11 +42,11 @@ final class LossGradientTests: XCTestCase {
     func testTemperatureLossGradientMatchesFiniteDifference() throws {
         let (agent, _) = try prepared()
         let meanLogProb: Float = -0.7
-        let loss = agent.temperatureLossAndGradient(meanLogProb: meanLogProb)
-        XCTAssertEqual(loss, -agent.logAlpha[0] * (meanLogProb + agent.config.resolvedTargetEntropy))
-        assertMatchesFiniteDifferences(agent.logAlpha.base, count: 1, analytic: [agent.logAlphaGradient[0]],
+        let loss = agent.temperature.lossAndGradient(meanLogProb: meanLogProb)
+        XCTAssertEqual(loss, -agent.temperature.logAlpha[0] * (meanLogProb + agent.config.resolvedTargetEntropy))
+        assertMatchesFiniteDifferences(agent.temperature.logAlpha.base, count: 1, analytic: [agent.temperature.gradient[0]],
                                        "temperature loss d/dlogα") {
-            agent.temperatureLossAndGradient(meanLogProb: meanLogProb)
+            agent.temperature.lossAndGradient(meanLogProb: meanLogProb)
         }
     }
 
@@ -54,10 +54,10 @@ final class LossGradientTests: XCTestCase {
         let (agent, _) = try prepared()
         // The target entropy is −2 (two action dimensions). Entropy 3 is above it: alpha should fall,
         // so the gradient on log α is positive.
-        _ = agent.temperatureLossAndGradient(meanLogProb: -3)
-        XCTAssertGreaterThan(agent.logAlphaGradient[0], 0)
+        _ = agent.temperature.lossAndGradient(meanLogProb: -3)
+        XCTAssertGreaterThan(agent.temperature.gradient[0], 0)
         // Entropy −5 < −2: alpha should rise (gradient negative, so descent increases log α).
-        _ = agent.temperatureLossAndGradient(meanLogProb: 5)
-        XCTAssertLessThan(agent.logAlphaGradient[0], 0)
+        _ = agent.temperature.lossAndGradient(meanLogProb: 5)
+        XCTAssertLessThan(agent.temperature.gradient[0], 0)
     }
 }

@@ -16,10 +16,7 @@ public class ContinuousActorCritic: SACAgent {
     public let actorOptimizer: Adam
     public let critic1Optimizer: Adam
     public let critic2Optimizer: Adam
-    public let alphaOptimizer: Adam
-    /// log α (one element, a buffer so that Adam can step it like any parameter).
-    public let logAlpha: FloatBuffer
-    let logAlphaGradient: FloatBuffer
+    public let temperature: Temperature
 
     /// Workspaces, [batch × …]: critic targets y, dL/dQ for each critic, dL/d(critic input),
     /// dL/da for the actor, and min(Q₁, Q₂) at the actor's sampled actions.
@@ -42,9 +39,7 @@ public class ContinuousActorCritic: SACAgent {
         actorOptimizer = try Adam(count: actor.network.parameterCount, learningRate: config.actorLearningRate)
         critic1Optimizer = try Adam(count: critic1.parameterCount, learningRate: config.criticLearningRate)
         critic2Optimizer = try Adam(count: critic2.parameterCount, learningRate: config.criticLearningRate)
-        alphaOptimizer = try Adam(count: 1, learningRate: config.alphaLearningRate)
-        logAlpha = try FloatBuffer(count: 1)
-        logAlphaGradient = try FloatBuffer(count: 1)
+        temperature = try Temperature(config: config.resolved)
         targets = try FloatBuffer(count: n)
         qGradient1 = try FloatBuffer(count: n)
         qGradient2 = try FloatBuffer(count: n)
@@ -57,11 +52,9 @@ public class ContinuousActorCritic: SACAgent {
         actor.network.initialize(&random)
         critic1.initialize(&random)
         critic2.initialize(&random)
-        logAlpha[0] = logf(self.config.resolvedInitialAlpha)
     }
 
-    /// A fixed α is the configured value exactly (exp(log α) would round it).
-    public var alpha: Float { config.resolvedAutoAlpha ? expf(logAlpha[0]) : config.resolvedInitialAlpha }
+    public var alpha: Float { temperature.alpha }
 
     // MARK: - Acting and observing
 
@@ -158,14 +151,6 @@ public class ContinuousActorCritic: SACAgent {
         return (loss * scale, sumLogProb * scale)
     }
 
-    /// J(log α) = −log α · mean(log π + target entropy), log π detached.
-    /// Leaves dJ/d log α in `logAlphaGradient` and returns J.
-    func temperatureLossAndGradient(meanLogProb: Float) -> Float {
-        let shortfall = meanLogProb + config.resolvedTargetEntropy
-        logAlphaGradient[0] = -shortfall
-        return -logAlpha[0] * shortfall
-    }
-
     /// One Adam step on each critic.
     func stepCritics() {
         twins.run(.adamStep((critic1Optimizer, critic1), (critic2Optimizer, critic2)))
@@ -175,10 +160,7 @@ public class ContinuousActorCritic: SACAgent {
     func stepActorAndTemperature(meanLogProb: Float, into stats: inout UpdateStats) {
         actorOptimizer.step(actor.network.parameters, actor.network.gradients)
         stats.entropy = -meanLogProb
-        if config.resolvedAutoAlpha {
-            stats.alphaLoss = temperatureLossAndGradient(meanLogProb: meanLogProb)
-            alphaOptimizer.step(logAlpha, logAlphaGradient)
-        }
+        stats.alphaLoss = temperature.step(meanLogProb: meanLogProb)
     }
 
     /// Both critics of a pair (online or target) on the rows [s, a]; returns their outputs [rows].

@@ -19,9 +19,7 @@ public final class DiscreteSAC: DiscreteAgent {
     /// Outputs the policy's logits, one per action.
     public let actor: MLP
     public let actorOptimizer: Adam
-    public let alphaOptimizer: Adam
-    public let logAlpha: FloatBuffer
-    let logAlphaGradient: FloatBuffer
+    public let temperature: Temperature
     /// dL/d logits, [batch × actionCount].
     let logitGradient: FloatBuffer
 
@@ -31,19 +29,15 @@ public final class DiscreteSAC: DiscreteAgent {
         try config.validate()
         actor = try MLP(sizes: [config.obsDim] + config.hiddenSizes + [config.actionCount], maxBatch: config.batchSize)
         actorOptimizer = try Adam(count: actor.parameterCount, learningRate: config.actorLearningRate)
-        alphaOptimizer = try Adam(count: 1, learningRate: config.alphaLearningRate)
-        logAlpha = try FloatBuffer(count: 1)
-        logAlphaGradient = try FloatBuffer(count: 1)
+        temperature = try Temperature(config: config.resolved)
         logitGradient = try FloatBuffer(count: config.batchSize * config.actionCount)
         try super.init(validated: config, trainable: trainable)
         actor.runner = twins  // the actor is no twin: its products are what a second thread can split
         actor.initialize(&random)
         critics.initialize(&random)
-        logAlpha[0] = logf(self.config.resolvedInitialAlpha)
     }
 
-    /// A fixed α is the configured value exactly (exp(log α) would round it).
-    public var alpha: Float { config.resolvedAutoAlpha ? expf(logAlpha[0]) : config.resolvedInitialAlpha }
+    public var alpha: Float { temperature.alpha }
 
     override func gradientStep(on batch: TransitionBatch) -> UpdateStats {
         var stats = UpdateStats()
@@ -56,10 +50,7 @@ public final class DiscreteSAC: DiscreteAgent {
         (stats.actorLoss, entropy) = actorLossAndGradients(batch, alpha: alpha)
         actorOptimizer.step(actor.parameters, actor.gradients)
         stats.entropy = entropy
-        if config.resolvedAutoAlpha {
-            stats.alphaLoss = temperatureLossAndGradient(entropy: entropy)
-            alphaOptimizer.step(logAlpha, logAlphaGradient)
-        }
+        stats.alphaLoss = temperature.step(meanLogProb: -entropy)
         return stats
     }
 
@@ -112,12 +103,5 @@ public final class DiscreteSAC: DiscreteAgent {
         }
         actor.backward(logitGradient.base, parameterGradients: true)
         return (loss * scale, entropy * scale)
-    }
-
-    /// J(log α) = −log α · (−H + H̄) with the batch's mean entropy H; leaves dJ/d log α and returns J.
-    func temperatureLossAndGradient(entropy: Float) -> Float {
-        let shortfall = -entropy + config.resolvedTargetEntropy
-        logAlphaGradient[0] = -shortfall
-        return -logAlpha[0] * shortfall
     }
 }

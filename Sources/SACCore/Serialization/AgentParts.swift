@@ -38,22 +38,22 @@ enum AgentPart {
         case let agent as ContinuousSAC:
             [.networks("critics", [agent.critic1, agent.critic2]),
              .networks("target_critics", [agent.targetCritic1, agent.targetCritic2]),
-             .scalar("log_alpha", agent.logAlpha),
+             .scalar("log_alpha", agent.temperature.logAlpha),
              .optimizers([("actor", agent.actorOptimizer), ("critic1", agent.critic1Optimizer),
-                          ("critic2", agent.critic2Optimizer), ("log_alpha", agent.alphaOptimizer)])]
+                          ("critic2", agent.critic2Optimizer), ("log_alpha", agent.temperature.optimizer)])]
         case let agent as ContinuousSACv1:
             [.networks("critics", [agent.critic1, agent.critic2]),
              .network("value", agent.value), .network("target_value", agent.targetValue),
-             .scalar("log_alpha", agent.logAlpha),
+             .scalar("log_alpha", agent.temperature.logAlpha),
              .optimizers([("actor", agent.actorOptimizer), ("critic1", agent.critic1Optimizer),
                           ("critic2", agent.critic2Optimizer), ("value", agent.valueOptimizer),
-                          ("log_alpha", agent.alphaOptimizer)])]
+                          ("log_alpha", agent.temperature.optimizer)])]
         case let agent as DiscreteSAC:
             [.networks("critics", [agent.critics.critic1, agent.critics.critic2]),
              .networks("target_critics", [agent.critics.target1, agent.critics.target2]),
-             .scalar("log_alpha", agent.logAlpha),
+             .scalar("log_alpha", agent.temperature.logAlpha),
              .optimizers([("actor", agent.actorOptimizer), ("critic1", agent.critics.optimizer1),
-                          ("critic2", agent.critics.optimizer2), ("log_alpha", agent.alphaOptimizer)])]
+                          ("critic2", agent.critics.optimizer2), ("log_alpha", agent.temperature.optimizer)])]
         case let agent as SoftQLearning:
             [.networks("target_critics", [agent.critics.target1, agent.critics.target2]),
              .optimizers([("critic1", agent.critics.optimizer1), ("critic2", agent.critics.optimizer2)])]
