@@ -218,8 +218,9 @@ void sac_agent_destroy(sac_agent *agent);
  * 1.9x for hidden layers of 256 units and 1.2x for 64. Results are bit-identical to 1 thread.
  * The helper thread is created here (1 -> 2) or joined here (2 -> 1) and by sac_agent_destroy.
  * Between hand-overs it spins for up to 200 microseconds, so that the next one starts at once, and
- * then sleeps: a training loop keeps the second core busy, an idle agent costs nothing. The setting
- * is not saved in JSON.
+ * then sleeps: a training loop keeps the second core busy, an idle agent costs nothing. While it
+ * spins it yields the core every few microseconds, so several 2-thread agents on fewer cores still
+ * make progress. The setting is not saved in JSON.
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_INVALID_ARGUMENT (threads is not 1 or 2) or
  * SAC_ERR_OUT_OF_MEMORY (the thread could not be created; the agent keeps 1 thread). */
 int sac_agent_set_threads(sac_agent *agent, uint32_t threads);
