@@ -47,11 +47,6 @@ __attribute__((target("avx512f"))) static ptrdiff_t adam_avx512(ADAM_VECTOR_ARGS
 __attribute__((target("avx"))) static ptrdiff_t adam_avx(ADAM_VECTOR_ARGS) { ADAM_VECTORS(__m256, _mm256, 8) }
 #endif
 
-int libsac_cpu_has_avx(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx");
-}
-
 void libsac_adam_step(float *restrict parameters, const float *restrict gradients, float *restrict first,
                       float *restrict second, ptrdiff_t count, float beta1, float beta2, float step_size,
                       float second_correction, float epsilon, int isa) {

@@ -9,11 +9,6 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-int libsac_cpu_has_avx2_fma(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-
 #define TARGET __attribute__((target("avx2,fma")))
 #define GEMM_ENTRY libsac_gemm_avx2
 #define LANES 8
@@ -58,8 +53,6 @@ TARGET static void pack_strided(const float *b, ptrdiff_t b_row, ptrdiff_t b_col
 #include "gemm_driver.h"
 
 #else
-
-int libsac_cpu_has_avx2_fma(void) { return 0; }
 
 void libsac_gemm_avx2(const struct libsac_gemm *g, int part, int parts, float *pack) {
     (void)g; (void)part; (void)parts; (void)pack;

@@ -8,11 +8,6 @@
 #include <immintrin.h>
 #include <stdint.h>
 
-int libsac_cpu_has_avx512(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
-}
-
 #define TARGET __attribute__((target("avx512f")))
 #define GEMM_ENTRY libsac_gemm_avx512
 #define LANES 16
@@ -95,8 +90,6 @@ TARGET static void pack_strided(const float *b, ptrdiff_t b_row, ptrdiff_t b_col
 #include "gemm_driver.h"
 
 #else
-
-int libsac_cpu_has_avx512(void) { return 0; }
 
 void libsac_gemm_avx512(const struct libsac_gemm *g, int part, int parts, float *pack) {
     (void)g; (void)part; (void)parts; (void)pack;

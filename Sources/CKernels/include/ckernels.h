@@ -5,10 +5,10 @@
 
 #include <stddef.h>
 
-/* 1 if this CPU has AVX2 and FMA (x86-64 only), else 0. */
+/* 1 if this CPU has AVX, AVX2 and FMA, or AVX-512F (x86-64 only; the operating system must save the
+ * registers), else 0. */
+int libsac_cpu_has_avx(void);
 int libsac_cpu_has_avx2_fma(void);
-
-/* 1 if this CPU (and the operating system) has AVX-512F (x86-64 only), else 0. */
 int libsac_cpu_has_avx512(void);
 
 /* One matrix product with its epilogue, described by strides so that no operand is transposed in
@@ -46,9 +46,6 @@ void libsac_gemm_avx512(const struct libsac_gemm *g, int part, int parts, float 
  * with one output column and a row-major A, whose dot products add their lanes in another order.
  * Only call when libsac_cpu_has_avx2_fma() returned 1. */
 void libsac_gemm_avx2(const struct libsac_gemm *g, int part, int parts, float *pack);
-
-/* 1 if this CPU has AVX (x86-64 only), else 0. */
-int libsac_cpu_has_avx(void);
 
 /* One step of Adam over `count` parameters: first = b1*first + (1-b1)*g, second = b2*second + (1-b2)*g*g,
  * parameters -= step_size * first / (sqrt(second) / second_correction + epsilon), element by element

@@ -23,10 +23,10 @@ public enum GEMM {
     public enum Kernel: Sendable, CaseIterable { case avx512, avx2, portable }
     nonisolated(unsafe) public static var kernel: Kernel = fastestKernel
 
-    public static let fastestKernel: Kernel =
-        libsac_cpu_has_avx512() != 0 ? .avx512 : libsac_cpu_has_avx2_fma() != 0 ? .avx2 : .portable
+    /// The first kernel this CPU can run, in the order of `Kernel` (fastest first).
+    public static let fastestKernel: Kernel = availableKernels[0]
 
-    /// The kernels this CPU can run.
+    /// The kernels this CPU can run, fastest first.
     public static var availableKernels: [Kernel] {
         Kernel.allCases.filter { kernel in
             switch kernel {
@@ -111,11 +111,12 @@ public enum GEMM {
     public static func run(_ product: Product, workspace: Workspace, part: Int = 0, parts: Int = 1) {
         var g = product.descriptor
         if isCountingFlops && part == 0 { countedFlops += product.flops }
+        let pack = (part == 0 ? workspace.packs.0 : workspace.packs.1).base
         switch kernel {
         case .avx512:
-            libsac_gemm_avx512(&g, Int32(part), Int32(parts), (part == 0 ? workspace.packs.0 : workspace.packs.1).base)
+            libsac_gemm_avx512(&g, Int32(part), Int32(parts), pack)
         case .avx2:
-            libsac_gemm_avx2(&g, Int32(part), Int32(parts), (part == 0 ? workspace.packs.0 : workspace.packs.1).base)
+            libsac_gemm_avx2(&g, Int32(part), Int32(parts), pack)
         case .portable:
             runTiled(g, workspace: workspace, part: part, parts: parts)
         }
@@ -133,9 +134,9 @@ public enum GEMM {
     // MARK: - The portable kernel
 
     /// Splits C between the parts by whole 16-column panels when there are at least two, else by rows
-    /// (whole 4-row tiles), so that each element meets the same tile or edge code whatever the split. A·Bᵀ goes through a
-    /// transposed copy of B, which each part makes of its own columns; when the parts would have to
-    /// share one (a row split), part 0 computes everything.
+    /// (whole 4-row tiles), so that each element meets the same tile or edge code whatever the split.
+    /// A·Bᵀ goes through a transposed copy of B, which each part makes of its own columns; when the
+    /// parts would have to share one (a row split), part 0 computes everything.
     static func runTiled(_ g: libsac_gemm, workspace: Workspace, part: Int, parts: Int) {
         let (m, n, k) = (g.m, g.n, g.k)
         guard m > 0, n > 0 else { return }

@@ -23,8 +23,8 @@ public final class Adam {
     /// The vector width of the element-wise step, the widest the CPU has; every choice gives the same
     /// bits (tests run each one).
     public enum Vectors: Int32, Sendable { case scalar = 0, avx = 1, avx512 = 2 }
-    nonisolated(unsafe) public static var vectors: Vectors =
-        libsac_cpu_has_avx512() != 0 ? .avx512 : libsac_cpu_has_avx() != 0 ? .avx : .scalar
+    nonisolated(unsafe) public static var vectors: Vectors = availableVectors.last!
+    /// The widths this CPU has, narrowest first.
     public static var availableVectors: [Vectors] {
         [.scalar] + (libsac_cpu_has_avx() != 0 ? [.avx] : []) + (libsac_cpu_has_avx512() != 0 ? [.avx512] : [])
     }
