@@ -58,13 +58,17 @@ final class Signal {
     }
 
     private func spin(for target: Int) -> Bool {
-        let deadline = ContinuousClock.now + Self.spinBudget
+        // The clock is read only once the first round of spinning found nothing: most hand-overs
+        // inside a step end before that.
+        var deadline: ContinuousClock.Instant?
         while true {
             for _ in 0..<256 {
                 if value.load(ordering: .acquiring) >= target { return true }
                 libsac_cpu_relax()
             }
-            if ContinuousClock.now >= deadline { return false }
+            let now = ContinuousClock.now
+            if let deadline, now >= deadline { return false }
+            if deadline == nil { deadline = now + Self.spinBudget }
             sched_yield()
         }
     }
