@@ -84,7 +84,10 @@ typedef enum sac_status {
     SAC_ERR_FORMAT = -10,         /* JSON or replay data is corrupt, truncated or does not fit */
     SAC_ERR_IO = -11,             /* a file could not be opened, read or written */
     SAC_ERR_BUFFER_TOO_SMALL = -12, /* an output buffer is too small; the size needed is reported */
-    SAC_ERR_WRONG_ALGORITHM = -13 /* a continuous-only function on a discrete agent, or the reverse */
+    SAC_ERR_WRONG_ALGORITHM = -13, /* a continuous-only function on a discrete agent, or the reverse */
+    /* (appended in 0.2.1) a computation on valid inputs gave NaN or infinity: a gradient step's loss
+     * or new weights (the step was undone), or a network output while acting (nothing was written) */
+    SAC_ERR_DIVERGED = -14
 } sac_status;
 
 /* A short constant name for a status code ("SAC_ERR_LENGTH"), or "SAC_ERR_UNKNOWN" for a value
@@ -147,9 +150,10 @@ typedef struct sac_config {
     uint32_t hidden_layers;        /* number of hidden layers, 1..SAC_MAX_HIDDEN_LAYERS (default 2) */
     uint32_t hidden_sizes[SAC_MAX_HIDDEN_LAYERS]; /* units per hidden layer, 1..65536 (default 256) */
 
-    float actor_lr;                /* Adam learning rate of the actor (default 3e-4) */
-    float critic_lr;               /* Adam learning rate of the twin critics (default 3e-4) */
-    float alpha_lr;                /* Adam learning rate of log(alpha) (default 3e-4) */
+    float actor_lr;                /* Adam learning rate of the actor, in (0, 1] (default 3e-4) */
+    float critic_lr;               /* Adam learning rate of the twin critics (and of SAC-v1's value
+                                      network), in (0, 1] (default 3e-4) */
+    float alpha_lr;                /* Adam learning rate of log(alpha), in (0, 1] (default 3e-4) */
     float gamma;                   /* discount, in [0, 1] (default 0.99) */
     float tau;                     /* Polyak factor for the target critics, in (0, 1] (default 0.005) */
 
@@ -161,16 +165,19 @@ typedef struct sac_config {
      * policy from the start. */
     uint64_t learning_starts;
 
-    /* Entropy temperature alpha (the initial value when learned), > 0. NaN (the default) means the
-     * algorithm's default: 1.0 when alpha is learned, 0.2 for SAC_ALGO_CONTINUOUS_V1 and 0.05 for
-     * SAC_ALGO_SOFT_Q. */
+    /* Entropy temperature alpha (the initial value when learned), in (0, 1e38]. NaN (the default)
+     * means the algorithm's default: 1.0 when alpha is learned, 0.2 for SAC_ALGO_CONTINUOUS_V1 and
+     * 0.05 for SAC_ALGO_SOFT_Q. */
     float initial_alpha;
     /* 1 (or any positive value): learn alpha toward target_entropy; 0: keep it fixed at initial_alpha;
      * SAC_AUTO_ALPHA_DEFAULT (-1, the default): learn it for SAC_ALGO_CONTINUOUS and
      * SAC_ALGO_DISCRETE, keep it fixed for SAC_ALGO_CONTINUOUS_V1. SAC_ALGO_SOFT_Q rejects 1. */
     int32_t auto_alpha;
     /* Target entropy for the automatic temperature. NaN (the default) means -action_dim for
-     * continuous algorithms and target_entropy_scale * log(n_actions) for discrete ones. */
+     * continuous algorithms and target_entropy_scale * log(n_actions) for discrete ones. Otherwise
+     * finite and at most the largest entropy a policy can have (above it alpha grows without bound):
+     * action_dim * log(2) for continuous algorithms (the uniform distribution on [-1, 1]^action_dim),
+     * log(n_actions) for discrete ones. */
     float target_entropy;
 
     uint64_t seed;                 /* seeds weights, exploration noise and replay sampling (default 0) */
@@ -242,16 +249,20 @@ int sac_agent_config(const sac_agent *agent, sac_config *out, size_t struct_size
  * been observed, a uniform random action instead (warm-up exploration).
  * obs_len must equal obs_dim and action_len must equal action_dim.
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_WRONG_ALGORITHM (a discrete agent: use
- * sac_act_discrete), SAC_ERR_LENGTH or SAC_ERR_NON_FINITE (obs holds NaN/inf; nothing is written
- * and the random state does not advance). Allocates nothing. */
+ * sac_act_discrete), SAC_ERR_LENGTH, SAC_ERR_NON_FINITE (obs holds NaN/inf) or SAC_ERR_DIVERGED
+ * (the actor's output is NaN/inf: weights too large for float arithmetic, as in a diverged run, or
+ * an observation far outside anything seen in training). On failure nothing is written and the
+ * random state does not advance: SAC_OK always comes with finite actions inside the bounds.
+ * Allocates nothing. */
 int sac_act(sac_agent *agent, const float *obs, size_t obs_len, int deterministic,
             float *action, size_t action_len);
 
 /* sac_act for n observations at once: obs is row-major [n x obs_dim] with obs_len == n * obs_dim,
  * actions is [n x action_dim] with actions_len == n * action_dim. n may be 0 (nothing happens).
  * Row i of the result equals what n separate sac_act calls would give for deterministic != 0;
- * stochastic rows draw noise in row order. Returns as sac_act. Allocates nothing while
- * n <= batch_size; larger n is processed in chunks of batch_size. */
+ * stochastic rows draw noise in row order. Returns as sac_act; on failure no row is written.
+ * Allocates nothing. n <= batch_size is computed in one pass; larger n in chunks of batch_size,
+ * twice (every chunk is checked before any row is written). */
 int sac_act_batch(sac_agent *agent, const float *obs, size_t n, size_t obs_len, int deterministic,
                   float *actions, size_t actions_len);
 
@@ -276,8 +287,9 @@ int sac_observe(sac_agent *agent, const float *obs, size_t obs_len, const float 
  * soft Q-learning); while fewer than learning_starts transitions have been observed, a uniform
  * random index instead. obs_len must equal obs_dim.
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_WRONG_ALGORITHM (a continuous agent: use
- * sac_act), SAC_ERR_LENGTH or SAC_ERR_NON_FINITE (nothing is written and the random state does
- * not advance). Allocates nothing. */
+ * sac_act), SAC_ERR_LENGTH, SAC_ERR_NON_FINITE or SAC_ERR_DIVERGED (the logits, for soft
+ * Q-learning the Q-values, are NaN/inf). On failure nothing is written and the random state does
+ * not advance. Allocates nothing. */
 int sac_act_discrete(sac_agent *agent, const float *obs, size_t obs_len, int deterministic,
                      int32_t *action);
 
@@ -318,9 +330,14 @@ typedef struct sac_update_stats {
  * batch of batch_size transitions sampled uniformly from the replay buffer.
  * stats may be NULL; otherwise stats->struct_size must be set and the last step's values are
  * written to its first struct_size bytes.
+ * The call is one transaction, guarded against divergence: if a loss or a new weight or optimizer
+ * moment of any of its steps is NaN or infinite (rewards or observations of extreme magnitude,
+ * learning rates too large), the agent is restored exactly as it was before the call (weights,
+ * optimizer moments and steps, counters, random state: its checkpoint is byte for byte the same),
+ * SAC_ERR_DIVERGED is returned and sac_last_error() names the loss or the network and the step.
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_INVALID_ARGUMENT (gradient_steps == 0),
  * SAC_ERR_STRUCT_SIZE, SAC_ERR_POLICY_ONLY, or SAC_ERR_NOT_READY (fewer than batch_size
- * transitions stored; nothing changes). Allocates nothing. */
+ * transitions stored; nothing changes) or SAC_ERR_DIVERGED. Allocates nothing. */
 int sac_update(sac_agent *agent, uint32_t gradient_steps, sac_update_stats *stats);
 
 /* A caller-provided minibatch for sac_update_from_batch, for users who keep their own replay
@@ -346,8 +363,8 @@ typedef struct sac_batch {
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT (agent, batch or an array the algorithm needs),
  * SAC_ERR_STRUCT_SIZE, SAC_ERR_POLICY_ONLY, SAC_ERR_LENGTH (n is 0 or above batch_size),
  * SAC_ERR_WRONG_ALGORITHM (actions given to a discrete agent or action_indices to a continuous
- * one), SAC_ERR_INVALID_ARGUMENT (an action index out of range) or SAC_ERR_NON_FINITE.
- * Allocates nothing. */
+ * one), SAC_ERR_INVALID_ARGUMENT (an action index out of range), SAC_ERR_NON_FINITE or
+ * SAC_ERR_DIVERGED (guarded as sac_update: nothing changes). Allocates nothing. */
 int sac_update_from_batch(sac_agent *agent, const sac_batch *batch, sac_update_stats *stats);
 
 /* Training progress: the number of sac_observe calls that stored a transition and the number
@@ -383,7 +400,9 @@ typedef enum sac_json_kind {
 
 /* Serialises the agent as NUL-terminated JSON text into buf (two-call pattern): *needed receives
  * the size the text needs including the NUL; if cap < *needed, nothing is written and
- * SAC_ERR_BUFFER_TOO_SMALL is returned (buf may be NULL when cap is 0).
+ * SAC_ERR_BUFFER_TOO_SMALL is returned (buf may be NULL when cap is 0). The size query itself
+ * (buf NULL, cap 0) is the normal first call, not a failure: it returns SAC_ERR_BUFFER_TOO_SMALL
+ * but leaves sac_last_error() as it was; a buffer given with a cap too small sets the message.
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT (agent or needed; or buf with cap > 0),
  * SAC_ERR_INVALID_ARGUMENT (kind), SAC_ERR_POLICY_ONLY (a checkpoint of a policy-only agent),
  * SAC_ERR_NON_FINITE (a weight is NaN/inf: the run has diverged) or SAC_ERR_BUFFER_TOO_SMALL. */

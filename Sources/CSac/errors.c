@@ -38,6 +38,7 @@ const char *sac_status_string(int status) {
     case SAC_ERR_IO: return "SAC_ERR_IO";
     case SAC_ERR_BUFFER_TOO_SMALL: return "SAC_ERR_BUFFER_TOO_SMALL";
     case SAC_ERR_WRONG_ALGORITHM: return "SAC_ERR_WRONG_ALGORITHM";
+    case SAC_ERR_DIVERGED: return "SAC_ERR_DIVERGED";
     default: return "SAC_ERR_UNKNOWN";
     }
 }

@@ -7,6 +7,8 @@ import SACCore
 /// obs_len == n·obs_dim and outputs_len == n·width, without overflow.
 private func checkBatchLengths(n: Int, obsLen: Int, obsDim: Int, outputLen: Int, _ outputName: String,
                                width: Int, _ widthName: String) throws(SACError) {
+    // n comes from a size_t: above Int.max it reads as negative here, and must not get further.
+    guard n >= 0 else { throw SACError(.length, "n is \(UInt(bitPattern: n)), more rows than memory can hold") }
     let (obsTotal, overflow1) = n.multipliedReportingOverflow(by: obsDim)
     let (outputTotal, overflow2) = n.multipliedReportingOverflow(by: width)
     guard !overflow1, !overflow2, obsLen == obsTotal, outputLen == outputTotal else {
@@ -43,7 +45,7 @@ public func sac_act(
         try Check.length(obsLen, "obs_len", expected: agent.config.obsDim, "obs_dim")
         try Check.length(actionLen, "action_len", expected: agent.config.actionDim, "action_dim")
         try Check.finite(obs, count: obsLen, "obs")
-        agent.act(obs, rows: 1, deterministic: deterministic != 0, into: action)
+        try agent.act(obs, rows: 1, deterministic: deterministic != 0, into: action)
     }
 }
 
@@ -59,7 +61,7 @@ public func sac_act_batch(
         try checkBatchLengths(n: n, obsLen: obsLen, obsDim: agent.config.obsDim, outputLen: actionsLen,
                               "actions_len", width: agent.config.actionDim, "action_dim")
         try Check.finite(obs, count: obsLen, "obs")
-        agent.act(obs, rows: n, deterministic: deterministic != 0, into: actions)
+        try agent.act(obs, rows: n, deterministic: deterministic != 0, into: actions)
     }
 }
 
@@ -74,7 +76,7 @@ public func sac_act_discrete(
         let action = try Check.notNull(action, "action")
         try Check.length(obsLen, "obs_len", expected: agent.config.obsDim, "obs_dim")
         try Check.finite(obs, count: obsLen, "obs")
-        agent.actIndices(obs, rows: 1, deterministic: deterministic != 0, into: action)
+        try agent.actIndices(obs, rows: 1, deterministic: deterministic != 0, into: action)
     }
 }
 
@@ -90,7 +92,7 @@ public func sac_act_discrete_batch(
         try checkBatchLengths(n: n, obsLen: obsLen, obsDim: agent.config.obsDim, outputLen: actionsLen,
                               "actions_len", width: 1, "one action index per row, width")
         try Check.finite(obs, count: obsLen, "obs")
-        agent.actIndices(obs, rows: n, deterministic: deterministic != 0, into: actions)
+        try agent.actIndices(obs, rows: n, deterministic: deterministic != 0, into: actions)
     }
 }
 

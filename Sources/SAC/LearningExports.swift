@@ -37,9 +37,7 @@ public func sac_update(_ handle: OpaquePointer?, _ gradientSteps: UInt32, _ stat
             throw SACError(.notReady, "the replay buffer holds \(agent.replay.count) transitions; "
                 + "a gradient step needs batch_size = \(agent.config.batchSize)")
         }
-        var last = UpdateStats()
-        for _ in 0..<gradientSteps { last = agent.update() }
-        write(last, to: stats, size: size)
+        write(try agent.update(steps: Int(gradientSteps)), to: stats, size: size)
     }
 }
 
@@ -60,7 +58,7 @@ public func sac_update_from_batch(
         try agent.requireTrainable()
         let given = batchPointer.pointee
         let staged = try CallerBatch(given, for: agent).stage()
-        write(agent.update(on: staged), to: stats, size: size)
+        write(try agent.update(on: staged), to: stats, size: size)
     }
 }
 

@@ -28,6 +28,9 @@ public func sac_to_json(
         var text = try AgentJSON.encode(agent, kind: jsonKind(kind))
         let size = text.utf8.count + 1
         needed.pointee = size
+        // The documented size query (NULL, 0) is the normal first call: its status says "too small",
+        // but it is no failure, so it keeps sac_last_error's message.
+        if buffer == nil && capacity == 0 { throw SACError.quietBufferTooSmall }
         guard capacity >= size, let buffer else {
             throw SACError(.bufferTooSmall, "cap is \(capacity) but the JSON text needs \(size) bytes (see *needed)")
         }
@@ -43,6 +46,8 @@ public func sac_from_json(_ json: UnsafePointer<CChar>?, _ length: Int, _ out: U
     reportingErrors("sac_from_json") { () throws(SACError) in
         let json = try Check.notNull(json, "json")
         let out = try Check.notNull(out, "out")
+        // len is a size_t: above Int.max it reads as negative here.
+        guard length >= 0 else { throw SACError(.format, "len is \(UInt(bitPattern: length)), more bytes than memory can hold") }
         publish(try AgentJSON.decode(UnsafeRawBufferPointer(start: json, count: length)), to: out)
     }
 }

@@ -8,9 +8,16 @@ func reportingErrors(_ function: StaticString, _ body: () throws(SACError) -> Vo
         try body()
         return SAC_OK.rawValue
     } catch {
-        "\(function): \(error.message)".withCString { libsac_set_last_error($0) }
+        if error != .quietBufferTooSmall {
+            "\(function): \(error.message)".withCString { libsac_set_last_error($0) }
+        }
         return error.kind.status.rawValue
     }
+}
+
+extension SACError {
+    /// The status of sac_to_json's size query, which leaves sac_last_error() alone.
+    static let quietBufferTooSmall = SACError(.bufferTooSmall, "")
 }
 
 extension SACError.Kind {
@@ -29,6 +36,7 @@ extension SACError.Kind {
         case .io: SAC_ERR_IO
         case .bufferTooSmall: SAC_ERR_BUFFER_TOO_SMALL
         case .wrongAlgorithm: SAC_ERR_WRONG_ALGORITHM
+        case .diverged: SAC_ERR_DIVERGED
         }
     }
 }

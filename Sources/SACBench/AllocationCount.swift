@@ -42,11 +42,11 @@ func countHotPathAllocations(rounds: Int) throws -> Int {
         let action = try FloatBuffer(count: width), greedy = try FloatBuffer(count: width)
         func round() throws(SACError) {
             for i in 0..<config.obsDim { obs[i] = random.normal(); next[i] = random.normal() }
-            agent.act(obs.base, rows: 1, deterministic: false, into: action.base)
-            agent.act(obs.base, rows: 1, deterministic: true, into: greedy.base)
+            try agent.act(obs.base, rows: 1, deterministic: false, into: action.base)
+            try agent.act(obs.base, rows: 1, deterministic: true, into: greedy.base)
             try agent.observe(observation: obs.base, action: action.base, reward: random.normal(),
                               nextObservation: next.base, terminated: false)
-            if agent.canUpdate { agent.update() }
+            if agent.canUpdate { try agent.update() }
         }
         for _ in 0..<(2 * config.batchSize) { try round() }
         libsac_alloc_counter_start()

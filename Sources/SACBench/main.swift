@@ -143,10 +143,10 @@ do {
 }
 
 /// Gradient updates per second of `agent`, the best of the repeats.
-func updateRate(_ agent: SACAgent) -> Double {
+func updateRate(_ agent: SACAgent) throws(SACError) -> Double {
     let updates = options.quick ? 2 : 40
-    agent.update()
-    let time = bestOf(repeats) { for _ in 0..<updates { agent.update() } }
+    try agent.update()
+    let time = try bestOf(repeats) { () throws(SACError) in for _ in 0..<updates { try agent.update() } }
     return Double(updates) / time
 }
 
@@ -156,14 +156,14 @@ func flopsPerUpdate(_ agent: SACAgent) -> Int {
     defer { try? agent.setThreads(options.threads) }
     GEMM.countedFlops = 0
     GEMM.isCountingFlops = true
-    agent.update()
+    _ = try? agent.update()
     GEMM.isCountingFlops = false
     return GEMM.countedFlops
 }
 
 for (obsDim, actionDim) in [(3, 1), (17, 6), (376, 17)] {
     let agent = try makeAgent(obsDim: obsDim, actionDim: actionDim)
-    let rate = updateRate(agent)
+    let rate = try updateRate(agent)
     rows.append(Row(name: "updates/s (\(obsDim), \(actionDim))", value: rate,
                     unit: "updates/s", key: "updates_per_second_\(obsDim)_\(actionDim)"))
     let gflops = Double(flopsPerUpdate(agent)) * rate / 1e9
@@ -183,8 +183,8 @@ for (obsDim, actionDim) in [(3, 1), (17, 6), (376, 17)] {
     var action = [Float](repeating: 0, count: actionDim)
     let calls = options.quick ? 10 : 20_000
     for (deterministic, label) in [(true, "deterministic"), (false, "stochastic")] {
-        let time = bestOf(repeats) {
-            for _ in 0..<calls { agent.act(obs, rows: 1, deterministic: deterministic, into: &action) }
+        let time = try bestOf(repeats) { () throws(SACError) in
+            for _ in 0..<calls { try agent.act(obs, rows: 1, deterministic: deterministic, into: &action) }
         }
         rows.append(Row(name: "act latency (\(obsDim), \(actionDim)) \(label)", value: time / Double(calls) * 1e6,
                         unit: "µs", key: "act_us_\(obsDim)_\(actionDim)_\(label)"))
@@ -193,8 +193,8 @@ for (obsDim, actionDim) in [(3, 1), (17, 6), (376, 17)] {
     let batchObs = [Float](repeating: 0.1, count: batch * obsDim)
     var batchActions = [Float](repeating: 0, count: batch * actionDim)
     let batchCalls = options.quick ? 2 : 2_000
-    let batchTime = bestOf(repeats) {
-        for _ in 0..<batchCalls { agent.act(batchObs, rows: batch, deterministic: true, into: &batchActions) }
+    let batchTime = try bestOf(repeats) { () throws(SACError) in
+        for _ in 0..<batchCalls { try agent.act(batchObs, rows: batch, deterministic: true, into: &batchActions) }
     }
     rows.append(Row(name: "act_batch of 64 (\(obsDim), \(actionDim)) deterministic", value: batchTime / Double(batchCalls) * 1e6,
                     unit: "µs", key: "act_batch64_us_\(obsDim)_\(actionDim)"))
@@ -217,18 +217,37 @@ do {
 }
 
 // The rest of the family at the same network and batch sizes.
-rows.append(Row(name: "updates/s SAC-v1 (17, 6)", value: updateRate(try makeAgent(obsDim: 17, actionDim: 6, algorithm: .continuousV1)),
+rows.append(Row(name: "updates/s SAC-v1 (17, 6)", value: try updateRate(try makeAgent(obsDim: 17, actionDim: 6, algorithm: .continuousV1)),
                 unit: "updates/s", key: "updates_per_second_v1_17_6"))
 for (algorithm, label, key) in [(Algorithm.discrete, "discrete SAC", "discrete"), (.softQ, "soft Q", "soft_q")] {
     let agent = try makeAgent(AgentConfig(obsDim: 4, actionCount: 2, algorithm: algorithm))
-    rows.append(Row(name: "updates/s \(label) (4 obs, 2 actions)", value: updateRate(agent),
+    rows.append(Row(name: "updates/s \(label) (4 obs, 2 actions)", value: try updateRate(agent),
                     unit: "updates/s", key: "updates_per_second_\(key)_4_2"))
+}
+
+// The divergence guard's cost: what keeping the previous version of the weights for a rollback costs,
+// against the same agent writing its steps in place. (Both check losses and new weights for
+// NaN/inf: those checks ride on values already in registers and cannot be switched off.) Timed in
+// alternation, so that both see the same machine.
+do {
+    let guarded = try makeAgent(obsDim: 17, actionDim: 6)
+    let unguarded = try makeAgent(obsDim: 17, actionDim: 6)
+    unguarded.guardsDivergence = false
+    var (on, off) = (0.0, 0.0)
+    for _ in 0..<(options.quick ? 1 : 5) {
+        on = max(on, try updateRate(guarded))
+        off = max(off, try updateRate(unguarded))
+    }
+    rows.append(Row(name: "updates/s (17, 6), steps in place (no rollback)", value: off, unit: "updates/s",
+                    key: "updates_per_second_17_6_in_place"))
+    rows.append(Row(name: "  the divergence guard's cost, 1 - guarded/in place", value: 1 - on / off, unit: "",
+                    key: "divergence_guard_cost_17_6"))
 }
 
 // Checkpoint save (JSON encode + atomic file write) and load (file read + strict parse) at (17, 6).
 do {
     let agent = try makeAgent(obsDim: 17, actionDim: 6)
-    agent.update()
+    try agent.update()
     let path = "/tmp/sac-bench-checkpoint-\(getpid()).json"
     defer { unlink(path) }
     let saveRepeats = options.quick ? 1 : 3

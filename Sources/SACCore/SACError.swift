@@ -19,6 +19,9 @@ public struct SACError: Error, Equatable, CustomStringConvertible {
         case bufferTooSmall
         /// A continuous-only function on a discrete agent, or the reverse.
         case wrongAlgorithm
+        /// A computation on valid inputs gave NaN or infinity: a loss or new weight of a gradient step
+        /// (which was undone), or an action of a policy whose weights or inputs are too large.
+        case diverged
     }
 
     public let kind: Kind

@@ -5,10 +5,10 @@ final class DeterminismTests: XCTestCase {
     func trainedParameters(seed: UInt64, updates: Int) throws -> [[Float]] {
         let agent = try smallAgent(hidden: [16, 16], batch: 16, seed: seed)
         try fillReplay(agent, count: 64)
-        for _ in 0..<updates { agent.update() }
+        for _ in 0..<updates { try agent.update() }
         let obs: [Float] = [0.1, 0.2, 0.3]
         var action: [Float] = [0, 0]
-        agent.act(obs, rows: 1, deterministic: false, into: &action)
+        try agent.act(obs, rows: 1, deterministic: false, into: &action)
         return [agent.actor.network.parameters.array, agent.critic1.parameters.array,
                 agent.critic2.parameters.array, agent.targetCritic1.parameters.array,
                 agent.targetCritic2.parameters.array, agent.temperature.logAlpha.array, action]

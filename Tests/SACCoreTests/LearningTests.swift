@@ -15,7 +15,7 @@ final class LearningTests: XCTestCase {
         var best = -Float.infinity
         for steps in stride(from: evaluateEvery, through: maxSteps, by: evaluateEvery) {
             try loop.train(steps: evaluateEvery)
-            best = max(best, loop.evaluate(episodes: 10, seed: 777))
+            best = max(best, try loop.evaluate(episodes: 10, seed: 777))
             if best > threshold { return (best, steps) }
         }
         return (best, maxSteps)

@@ -63,7 +63,7 @@ final class SACv1Tests: XCTestCase {
     func testAStepMovesTheTargetValueTowardTheValueByTau() throws {
         let (agent, batch) = try prepared(seed: 3)
         let before = agent.targetValue.parameters.array
-        agent.update(on: batch)
+        try agent.update(on: batch)
         let value = agent.value.parameters.array, after = agent.targetValue.parameters.array
         let tau = agent.config.tau
         for i in 0..<value.count {

@@ -5,7 +5,7 @@ final class SerializationTests: XCTestCase {
     func trainedAgent(seed: UInt64 = 5) throws -> ContinuousSAC {
         let agent = try smallAgent(seed: seed) { $0.actionLow = [-2, 0]; $0.actionHigh = [2, 10] }
         try fillReplay(agent, count: 40)
-        for _ in 0..<10 { agent.update() }
+        for _ in 0..<10 { try agent.update() }
         return agent
     }
 
@@ -32,8 +32,8 @@ final class SerializationTests: XCTestCase {
         XCTAssertFalse(loaded.isTrainable)
         var a: [Float] = [0, 0], b: [Float] = [0, 0]
         for obs: [Float] in [[0.1, -0.5, 2], [3, 3, -3], [0, 0, 0]] {
-            agent.act(obs, rows: 1, deterministic: true, into: &a)
-            loaded.act(obs, rows: 1, deterministic: true, into: &b)
+            try agent.act(obs, rows: 1, deterministic: true, into: &a)
+            try loaded.act(obs, rows: 1, deterministic: true, into: &b)
             XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern))
         }
         XCTAssertThrowsError(try loaded.observe(observation: [0, 0, 0], action: [0, 1], reward: 0,
@@ -94,7 +94,7 @@ final class ResumeAndLocaleTests: XCTestCase {
     func testSavedBytesDoNotDependOnTheProcessLocale() throws {
         let agent = try smallAgent(seed: 12)
         try fillReplay(agent, count: 20)
-        for _ in 0..<3 { agent.update() }
+        for _ in 0..<3 { try agent.update() }
         let reference = try AgentJSON.encode(agent, kind: .checkpoint)
 
         guard setlocale(LC_ALL, "de_DE.UTF-8") != nil else {

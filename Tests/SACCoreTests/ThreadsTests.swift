@@ -27,7 +27,7 @@ final class ThreadsTests: XCTestCase {
             for agent in [single, double] {
                 try fillReplay(agent, count: 60)
                 var last = UpdateStats()
-                for _ in 0..<15 { last = agent.update() }
+                for _ in 0..<15 { last = try agent.update() }
                 XCTAssertTrue(last.criticLoss.isFinite)
             }
             XCTAssertEqual(everyBuffer(double), everyBuffer(single), "\(config.algorithm)")
@@ -53,7 +53,7 @@ final class ThreadsTests: XCTestCase {
             for deterministic in [true, false] {
                 var actions = [[Float]](repeating: [Float](repeating: 0, count: rows * width), count: 2)
                 for (index, agent) in [single, double].enumerated() {
-                    agent.act(observations, rows: rows, deterministic: deterministic, into: &actions[index])
+                    try agent.act(observations, rows: rows, deterministic: deterministic, into: &actions[index])
                 }
                 XCTAssertEqual(actions[1].map(\.bitPattern), actions[0].map(\.bitPattern),
                                "\(config.algorithm) deterministic \(deterministic)")
@@ -84,7 +84,7 @@ final class ThreadsTests: XCTestCase {
             let agent = try smallAgent()
             try agent.setThreads(2)
             try fillReplay(agent, count: 10)
-            agent.update()
+            try agent.update()
             released = agent
         }
         XCTAssertNil(released)

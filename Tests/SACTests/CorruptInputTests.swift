@@ -24,7 +24,7 @@ final class CorruptInputTests: XCTestCase {
         _ = try loadAgent(json: sources.policy { $0["actor", "log_std_min"] = .literal("-20") })
         _ = try loadAgent(json: sources.checkpoint { $0["rng", "spare_normal"] = .literal("0.5") })
         _ = try loadAgent(json: sources.checkpoint { $0["rng", "state", 0] = .string("ABCDEF0123456789") })
-        _ = try loadAgent(json: sources.checkpoint { $0["counters", "env_steps"] = .literal("9223372036854775807") })
+        _ = try loadAgent(json: sources.checkpoint { $0["counters", "env_steps"] = .literal("9007199254740992") })  // 2^53
         _ = try loadAgent(json: sources.checkpoint { $0.editObject([]) { $0.reverse() } })
     }
 

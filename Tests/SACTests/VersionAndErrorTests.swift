@@ -29,15 +29,16 @@ final class VersionAndErrorTests: XCTestCase {
             (SAC_ERR_IO, "SAC_ERR_IO"),
             (SAC_ERR_BUFFER_TOO_SMALL, "SAC_ERR_BUFFER_TOO_SMALL"),
             (SAC_ERR_WRONG_ALGORITHM, "SAC_ERR_WRONG_ALGORITHM"),
+            (SAC_ERR_DIVERGED, "SAC_ERR_DIVERGED"),
         ]
-        XCTAssertEqual(names.map(\.0.rawValue), [0, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -13])
+        XCTAssertEqual(names.map(\.0.rawValue), [0, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -13, -14])
         for (status, name) in names {
             XCTAssertEqual(statusName(status.rawValue), name)
         }
     }
 
     func testStatusStringReportsUnknownForOtherValues() {
-        for value: Int32 in [12345, 1, -14, .min, .max] {
+        for value: Int32 in [12345, 1, -15, .min, .max] {
             XCTAssertEqual(statusName(value), "SAC_ERR_UNKNOWN", "status \(value)")
         }
     }

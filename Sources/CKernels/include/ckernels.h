@@ -47,14 +47,19 @@ void libsac_gemm_avx512(const struct libsac_gemm *g, int part, int parts, float 
  * Only call when libsac_cpu_has_avx2_fma() returned 1. */
 void libsac_gemm_avx2(const struct libsac_gemm *g, int part, int parts, float *pack);
 
-/* One step of Adam over `count` parameters: first = b1*first + (1-b1)*g, second = b2*second + (1-b2)*g*g,
- * parameters -= step_size * first / (sqrt(second) / second_correction + epsilon), element by element
- * with no fused multiply-add, so every path gives the same bits. `isa` picks the vector loop: 2 for
- * AVX-512 (only if libsac_cpu_has_avx512), 1 for AVX (only if libsac_cpu_has_avx), 0 for scalar code.
- * The arrays must not overlap. */
-void libsac_adam_step(float *restrict parameters, const float *restrict gradients, float *restrict first,
-                      float *restrict second, ptrdiff_t count, float beta1, float beta2, float step_size,
-                      float second_correction, float epsilon, int isa);
+/* One step of Adam over `count` parameters, from the old values (parameters, first, second) to the new
+ * ones (new_parameters, new_first, new_second):
+ *   first' = b1*first + (1-b1)*g,  second' = b2*second + (1-b2)*g*g,
+ *   parameters' = parameters - step_size * first' / (sqrt(second') / second_correction + epsilon),
+ * element by element with no fused multiply-add, so every path gives the same bits. `isa` picks the
+ * vector loop: 2 for AVX-512 (only if libsac_cpu_has_avx512), 1 for AVX (only if libsac_cpu_has_avx),
+ * 0 for scalar code. Each output may be its own input (a step in place) or another array; arrays of
+ * different roles must not overlap.
+ * Returns 1 when every new value is finite, else 0 (a NaN or infinite gradient, or g*g overflowed):
+ * the caller then discards the new values. */
+int libsac_adam_step(const float *parameters, float *new_parameters, const float *gradients, const float *first,
+                     float *new_first, const float *second, float *new_second, ptrdiff_t count, float beta1,
+                     float beta2, float step_size, float second_correction, float epsilon, int isa);
 
 /* A hint to the CPU that the caller is spinning on a memory location (x86 PAUSE, Arm YIELD). */
 static inline void libsac_cpu_relax(void) {

@@ -12,6 +12,11 @@ public struct AgentConfig: Equatable, Sendable {
     public static let maxActionDim = 64
     public static let maxHiddenLayers = 8
     public static let maxActionCount = 65_536
+    public static let maxReplayCapacity = 1 << 34
+    /// Adam learning rates above 1 move a weight by more than 1 per step: only divergence lies there.
+    public static let maxLearningRate: Float = 1
+    /// The largest α: its logarithm, which a learned temperature steps, must map back to a finite α.
+    public static let maxInitialAlpha: Float = 1e38
 
     public var algorithm = Algorithm.continuous
     public var obsDim = 0
@@ -71,6 +76,14 @@ public struct AgentConfig: Equatable, Sendable {
         return copy
     }
 
+    /// The largest entropy a policy can have: log(n_actions) for discrete actions, and for actions in
+    /// [-1, 1]^action_dim (the squashed Gaussian's range) that of the uniform distribution, action_dim·log 2.
+    /// Rounded up a little, so that the float of log(n) itself passes.
+    public var maxEntropy: Float {
+        let exact = algorithm.isDiscrete ? logf(Float(actionCount)) : Float(actionDim) * logf(2)
+        return exact.nextUp
+    }
+
     /// Floats per action in the replay buffer: the action vector, or one index for discrete agents.
     public var storedActionWidth: Int { algorithm.isDiscrete ? 1 : actionDim }
 
@@ -113,26 +126,29 @@ public struct AgentConfig: Equatable, Sendable {
         }
         for (name, rate) in [("actor_lr", actorLearningRate), ("critic_lr", criticLearningRate),
                              ("alpha_lr", alphaLearningRate)]
-        where !(rate.isFinite && rate > 0) {
-            throw fail("\(name) is \(rate); it must be a positive finite number")
+        where !(rate > 0 && rate <= Self.maxLearningRate) {
+            throw fail("\(name) is \(rate); it must be in (0, \(Self.maxLearningRate)]")
         }
         guard gamma >= 0, gamma <= 1 else { throw fail("gamma is \(gamma); it must be in [0, 1]") }
         guard tau > 0, tau <= 1 else { throw fail("tau is \(tau); it must be in (0, 1]") }
         guard batchSize >= 1, batchSize <= 1 << 20 else {
             throw fail("batch_size is \(batchSize); it must be in 1...\(1 << 20)")
         }
-        guard replayCapacity >= batchSize, replayCapacity <= 1 << 34 else {
+        guard replayCapacity >= batchSize, replayCapacity <= Self.maxReplayCapacity else {
             throw fail("replay_capacity is \(replayCapacity); it must be at least batch_size (\(batchSize)) and at most 2^34")
         }
         guard learningStarts >= 0 else { throw fail("learning_starts is \(learningStarts); it must be >= 0") }
-        if let initialAlpha, !(initialAlpha.isFinite && initialAlpha > 0) {
-            throw fail("initial_alpha is \(initialAlpha); it must be a positive finite number (or NaN for the algorithm's default)")
+        if let initialAlpha, !(initialAlpha > 0 && initialAlpha <= Self.maxInitialAlpha) {
+            throw fail("initial_alpha is \(initialAlpha); it must be in (0, \(Self.maxInitialAlpha)] "
+                + "(or NaN for the algorithm's default)")
         }
         if algorithm == .softQ, autoAlpha == true {
             throw fail("auto_alpha is 1, but SAC_ALGO_SOFT_Q keeps alpha fixed: set auto_alpha to 0 or -1 (the default)")
         }
-        if let targetEntropy, !targetEntropy.isFinite {
-            throw fail("target_entropy is \(targetEntropy); it must be finite (or NaN for the algorithm's default)")
+        if let targetEntropy, !(targetEntropy.isFinite && targetEntropy <= maxEntropy) {
+            throw fail("target_entropy is \(targetEntropy); it must be finite and at most \(maxEntropy), the largest "
+                + "entropy a policy of \(algorithm.isDiscrete ? "\(actionCount) actions" : "\(actionDim) action dimensions") "
+                + "can have (above it alpha grows without bound) (or NaN for the algorithm's default)")
         }
         guard targetEntropyScale.isFinite, targetEntropyScale > 0, targetEntropyScale <= 1 else {
             throw fail("target_entropy_scale is \(targetEntropyScale); it must be in (0, 1]")

@@ -33,13 +33,14 @@ public class ContinuousActorCritic: SACAgent {
     init(validated config: AgentConfig, trainable: Bool) throws(SACError) {
         let (obs, act, hidden, n) = (config.obsDim, config.actionDim, config.hiddenSizes, config.batchSize)
         let criticSizes = [obs + act] + hidden + [1]
-        actor = try SquashedGaussianPolicy(obsDim: obs, actionDim: act, hidden: hidden, maxBatch: n)
-        critic1 = try MLP(sizes: criticSizes, maxBatch: n)
-        critic2 = try MLP(sizes: criticSizes, maxBatch: n)
-        actorOptimizer = try Adam(count: actor.network.parameterCount, learningRate: config.actorLearningRate)
-        critic1Optimizer = try Adam(count: critic1.parameterCount, learningRate: config.criticLearningRate)
-        critic2Optimizer = try Adam(count: critic2.parameterCount, learningRate: config.criticLearningRate)
-        temperature = try Temperature(config: config.resolved)
+        let learns = trainable  // only what trains keeps versions to roll back to
+        actor = try SquashedGaussianPolicy(obsDim: obs, actionDim: act, hidden: hidden, maxBatch: n, versioned: learns)
+        critic1 = try MLP(sizes: criticSizes, maxBatch: n, versioned: learns)
+        critic2 = try MLP(sizes: criticSizes, maxBatch: n, versioned: learns)
+        actorOptimizer = try Adam(count: actor.network.parameterCount, learningRate: config.actorLearningRate, versioned: learns)
+        critic1Optimizer = try Adam(count: critic1.parameterCount, learningRate: config.criticLearningRate, versioned: learns)
+        critic2Optimizer = try Adam(count: critic2.parameterCount, learningRate: config.criticLearningRate, versioned: learns)
+        temperature = try Temperature(config: config.resolved, versioned: learns)
         targets = try FloatBuffer(count: n)
         qGradient1 = try FloatBuffer(count: n)
         qGradient2 = try FloatBuffer(count: n)
@@ -59,24 +60,28 @@ public class ContinuousActorCritic: SACAgent {
     // MARK: - Acting and observing
 
     public override func act(_ observations: UnsafePointer<Float>, rows: Int, deterministic: Bool,
-                             into output: UnsafeMutablePointer<Float>) {
+                             into output: UnsafeMutablePointer<Float>) throws(SACError) {
         let (obsDim, actionDim) = (config.obsDim, config.actionDim)
-        var done = 0
-        while done < rows {
-            let chunk = min(rows - done, actor.maxBatch)
-            let obs = observations + done * obsDim
-            let out = output + done * actionDim
+        try inChunks(rows: rows) { (first, count, write) throws(SACError) in
+            let out = output + first * actionDim
             if !deterministic && isWarmingUp {
-                for k in 0..<(chunk * actionDim) { out[k] = toEnvironment(random.uniform(-1, 1), k % actionDim) }
-            } else {
-                if deterministic {
-                    actor.meanActions(obs, batch: chunk)
-                } else {
-                    actor.sample(obs, batch: chunk, random: &random)
+                for k in 0..<(count * actionDim) {
+                    let action = toEnvironment(random.uniform(-1, 1), k % actionDim)
+                    if write { out[k] = action }
                 }
-                for k in 0..<(chunk * actionDim) { out[k] = toEnvironment(actor.actions[k], k % actionDim) }
+                return
             }
-            done += chunk
+            let obs = observations + first * obsDim
+            if deterministic {
+                actor.meanActions(obs, batch: count)
+            } else {
+                actor.sample(obs, batch: count, random: &random)
+            }
+            try Divergence.checkOutput(actor.network.output, rows: count, columns: 2 * actionDim, firstRow: first,
+                                       "the actor's output (means and log standard deviations)")
+            if write {
+                for k in 0..<(count * actionDim) { out[k] = toEnvironment(actor.actions[k], k % actionDim) }
+            }
         }
     }
 
@@ -152,15 +157,19 @@ public class ContinuousActorCritic: SACAgent {
     }
 
     /// One Adam step on each critic.
-    func stepCritics() {
+    func stepCritics() throws(SACError) {
         twins.run(.adamStep((critic1Optimizer, critic1), (critic2Optimizer, critic2)))
+        try Divergence.check(critic1Optimizer, "the first critic's Adam step")
+        try Divergence.check(critic2Optimizer, "the second critic's Adam step")
     }
 
     /// The actor's Adam step and, when α is learned, the temperature's; fills the stats they own.
-    func stepActorAndTemperature(meanLogProb: Float, into stats: inout UpdateStats) {
-        actorOptimizer.step(actor.network.parameters, actor.network.gradients)
+    func stepActorAndTemperature(meanLogProb: Float, into stats: inout UpdateStats) throws(SACError) {
+        try Divergence.check(stats.actorLoss, "actor_loss")
+        actorOptimizer.step(actor.network.parameterVersions, actor.network.gradients)
+        try Divergence.check(actorOptimizer, "the actor's Adam step")
         stats.entropy = -meanLogProb
-        stats.alphaLoss = temperature.step(meanLogProb: meanLogProb)
+        stats.alphaLoss = try temperature.step(meanLogProb: meanLogProb)
     }
 
     /// Both critics of a pair (online or target) on the rows [s, a]; returns their outputs [rows].

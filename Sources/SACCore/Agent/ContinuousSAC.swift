@@ -13,24 +13,27 @@ public final class ContinuousSAC: ContinuousActorCritic {
         config.algorithm = .continuous
         try config.validate()
         let criticSizes = [config.obsDim + config.actionDim] + config.hiddenSizes + [1]
-        targetCritic1 = try MLP(sizes: criticSizes, maxBatch: config.batchSize)
-        targetCritic2 = try MLP(sizes: criticSizes, maxBatch: config.batchSize)
+        targetCritic1 = try MLP(sizes: criticSizes, maxBatch: config.batchSize, versioned: trainable)
+        targetCritic2 = try MLP(sizes: criticSizes, maxBatch: config.batchSize, versioned: trainable)
         try super.init(validated: config, trainable: trainable)
         targetCritic1.parameters.copy(from: critic1.parameters)
         targetCritic2.parameters.copy(from: critic2.parameters)
     }
 
-    override func gradientStep(on batch: TransitionBatch) -> UpdateStats {
+    override func gradientStep(on batch: TransitionBatch) throws(SACError) -> UpdateStats {
         var stats = UpdateStats()
         let alpha = self.alpha
         stats.alpha = alpha
         computeCriticTargets(batch, alpha: alpha)
         (stats.criticLoss, stats.meanQ) = criticLossAndGradients(batch)
-        stepCritics()
+        try Divergence.check(stats.criticLoss, "critic_loss")
+        try stepCritics()
         let meanLogProb: Float
         (stats.actorLoss, meanLogProb) = actorLossAndGradients(batch, alpha: alpha)
-        stepActorAndTemperature(meanLogProb: meanLogProb, into: &stats)
+        try stepActorAndTemperature(meanLogProb: meanLogProb, into: &stats)
         twins.run(.blend(targets: (targetCritic1, targetCritic2), toward: (critic1, critic2), tau: config.tau))
+        try Divergence.check(blendOf: targetCritic1, "the first target critic")
+        try Divergence.check(blendOf: targetCritic2, "the second target critic")
         return stats
     }
 

@@ -18,9 +18,9 @@ public final class ContinuousSACv1: ContinuousActorCritic {
         config.algorithm = .continuousV1
         try config.validate()
         let valueSizes = [config.obsDim] + config.hiddenSizes + [1]
-        value = try MLP(sizes: valueSizes, maxBatch: config.batchSize)
-        targetValue = try MLP(sizes: valueSizes, maxBatch: config.batchSize)
-        valueOptimizer = try Adam(count: value.parameterCount, learningRate: config.criticLearningRate)
+        value = try MLP(sizes: valueSizes, maxBatch: config.batchSize, versioned: trainable)
+        targetValue = try MLP(sizes: valueSizes, maxBatch: config.batchSize, versioned: trainable)
+        valueOptimizer = try Adam(count: value.parameterCount, learningRate: config.criticLearningRate, versioned: trainable)
         valueGradient = try FloatBuffer(count: config.batchSize)
         try super.init(validated: config, trainable: trainable)
         value.runner = twins
@@ -29,19 +29,23 @@ public final class ContinuousSACv1: ContinuousActorCritic {
         targetValue.parameters.copy(from: value.parameters)
     }
 
-    override func gradientStep(on batch: TransitionBatch) -> UpdateStats {
+    override func gradientStep(on batch: TransitionBatch) throws(SACError) -> UpdateStats {
         var stats = UpdateStats()
         let alpha = self.alpha
         stats.alpha = alpha
         computeCriticTargets(batch)
         (stats.criticLoss, stats.meanQ) = criticLossAndGradients(batch)
-        stepCritics()
+        try Divergence.check(stats.criticLoss, "critic_loss")
+        try stepCritics()
         let meanLogProb: Float
         (stats.actorLoss, meanLogProb) = actorLossAndGradients(batch, alpha: alpha)
         stats.valueLoss = valueLossAndGradients(batch, alpha: alpha)
-        valueOptimizer.step(value.parameters, value.gradients)
-        stepActorAndTemperature(meanLogProb: meanLogProb, into: &stats)
+        try Divergence.check(stats.valueLoss, "value_loss")
+        valueOptimizer.step(value.parameterVersions, value.gradients)
+        try Divergence.check(valueOptimizer, "the value network's Adam step")
+        try stepActorAndTemperature(meanLogProb: meanLogProb, into: &stats)
         targetValue.blend(toward: value, tau: config.tau)
+        try Divergence.check(blendOf: targetValue, "the target value network")
         return stats
     }
 

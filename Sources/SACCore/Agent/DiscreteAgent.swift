@@ -13,7 +13,8 @@ public class DiscreteAgent: SACAgent {
         let n = config.batchSize
         let twins = TwinRunner()
         critics = try DiscreteTwinCritics(sizes: [config.obsDim] + config.hiddenSizes + [config.actionCount],
-                                          maxBatch: n, learningRate: config.criticLearningRate, twins: twins)
+                                          maxBatch: n, learningRate: config.criticLearningRate, twins: twins,
+                                          versioned: trainable)
         probabilities = try FloatBuffer(count: n * config.actionCount)
         logProbabilities = try FloatBuffer(count: n * config.actionCount)
         try super.init(validated: config, trainable: trainable, twins: twins)
@@ -24,36 +25,47 @@ public class DiscreteAgent: SACAgent {
         fatalError("\(Self.self) must override policy")
     }
 
+    /// The network output the last `policy` call turned into probabilities (logits, or Q-values) and
+    /// what to call it in an error.
+    var policyOutput: (values: UnsafePointer<Float>, name: StaticString) {
+        fatalError("\(Self.self) must override policyOutput")
+    }
+
     /// Writes `rows` action indices: the most probable action when `deterministic` (the first on
     /// ties), else a draw from π(·|s); uniform before `learningStarts` transitions were seen.
     public func actIndices(_ observations: UnsafePointer<Float>, rows: Int, deterministic: Bool,
-                           into output: UnsafeMutablePointer<Int32>) {
-        chooseActions(observations, rows: rows, deterministic: deterministic) { output[$0] = Int32($1) }
+                           into output: UnsafeMutablePointer<Int32>) throws(SACError) {
+        try chooseActions(observations, rows: rows, deterministic: deterministic) { output[$0] = Int32($1) }
     }
 
     /// `actIndices` with the indices written as floats, the form `SACAgent.act` shares with continuous agents.
     public override func act(_ observations: UnsafePointer<Float>, rows: Int, deterministic: Bool,
-                             into output: UnsafeMutablePointer<Float>) {
-        chooseActions(observations, rows: rows, deterministic: deterministic) { output[$0] = Float($1) }
+                             into output: UnsafeMutablePointer<Float>) throws(SACError) {
+        try chooseActions(observations, rows: rows, deterministic: deterministic) { output[$0] = Float($1) }
     }
 
     @inline(__always)
     func chooseActions(_ observations: UnsafePointer<Float>, rows: Int, deterministic: Bool,
-                       _ write: (_ row: Int, _ action: Int) -> Void) {
-        var done = 0
-        while done < rows {
-            let chunk = min(rows - done, config.batchSize)
+                       _ write: (_ row: Int, _ action: Int) -> Void) throws(SACError) {
+        try inChunks(rows: rows) { (first, count, writes) throws(SACError) in
             if !deterministic && isWarmingUp {
-                for r in 0..<chunk { write(done + r, random.index(below: actionCount)) }
-            } else {
-                policy(observations + done * config.obsDim, rows: chunk)
-                for r in 0..<chunk {
-                    let p = probabilities.base + r * actionCount
-                    write(done + r, deterministic ? Self.mostProbable(p, count: actionCount)
-                                                  : Self.draw(p, count: actionCount, random: &random))
+                for r in 0..<count {
+                    let action = random.index(below: actionCount)
+                    if writes { write(first + r, action) }
                 }
+                return
             }
-            done += chunk
+            policy(observations + first * config.obsDim, rows: count)
+            let output = policyOutput
+            try Divergence.checkOutput(output.values, rows: count, columns: actionCount, firstRow: first, output.name)
+            try Divergence.checkOutput(probabilities.base, rows: count, columns: actionCount, firstRow: first,
+                                       "the policy's probabilities")
+            for r in 0..<count {
+                let p = probabilities.base + r * actionCount
+                let action = deterministic ? Self.mostProbable(p, count: actionCount)
+                                           : Self.draw(p, count: actionCount, random: &random)
+                if writes { write(first + r, action) }
+            }
         }
     }
 

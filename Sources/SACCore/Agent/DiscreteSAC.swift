@@ -27,9 +27,10 @@ public final class DiscreteSAC: DiscreteAgent {
         var config = config
         config.algorithm = .discrete
         try config.validate()
-        actor = try MLP(sizes: [config.obsDim] + config.hiddenSizes + [config.actionCount], maxBatch: config.batchSize)
-        actorOptimizer = try Adam(count: actor.parameterCount, learningRate: config.actorLearningRate)
-        temperature = try Temperature(config: config.resolved)
+        actor = try MLP(sizes: [config.obsDim] + config.hiddenSizes + [config.actionCount], maxBatch: config.batchSize,
+                        versioned: trainable)
+        actorOptimizer = try Adam(count: actor.parameterCount, learningRate: config.actorLearningRate, versioned: trainable)
+        temperature = try Temperature(config: config.resolved, versioned: trainable)
         logitGradient = try FloatBuffer(count: config.batchSize * config.actionCount)
         try super.init(validated: config, trainable: trainable)
         actor.runner = twins  // the actor is no twin: its products are what a second thread can split
@@ -39,18 +40,21 @@ public final class DiscreteSAC: DiscreteAgent {
 
     public var alpha: Float { temperature.alpha }
 
-    override func gradientStep(on batch: TransitionBatch) -> UpdateStats {
+    override func gradientStep(on batch: TransitionBatch) throws(SACError) -> UpdateStats {
         var stats = UpdateStats()
         let alpha = self.alpha
         stats.alpha = alpha
         computeCriticTargets(batch, alpha: alpha)
         (stats.criticLoss, stats.meanQ) = critics.lossAndGradients(batch)
-        critics.step(tau: config.tau)
+        try Divergence.check(stats.criticLoss, "critic_loss")
+        try critics.step(tau: config.tau)
         let entropy: Float
         (stats.actorLoss, entropy) = actorLossAndGradients(batch, alpha: alpha)
-        actorOptimizer.step(actor.parameters, actor.gradients)
+        try Divergence.check(stats.actorLoss, "actor_loss")
+        actorOptimizer.step(actor.parameterVersions, actor.gradients)
+        try Divergence.check(actorOptimizer, "the actor's Adam step")
         stats.entropy = entropy
-        stats.alphaLoss = temperature.step(meanLogProb: -entropy)
+        stats.alphaLoss = try temperature.step(meanLogProb: -entropy)
         return stats
     }
 
@@ -59,6 +63,10 @@ public final class DiscreteSAC: DiscreteAgent {
         let logits = actor.forward(observations, batch: rows)
         Softmax.rows(logits, rows: rows, columns: actionCount, temperature: 1,
                      probabilities: probabilities.base, logProbabilities: logProbabilities.base)
+    }
+
+    override var policyOutput: (values: UnsafePointer<Float>, name: StaticString) {
+        (UnsafePointer(actor.output), "the actor's logits")
     }
 
     /// y = r + γ(1 − terminated) Σ_a π(a|s') [min Q'(s', a) − α log π(a|s')].

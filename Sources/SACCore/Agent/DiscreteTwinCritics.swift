@@ -19,15 +19,15 @@ public final class DiscreteTwinCritics {
     let twins: TwinRunner
 
     /// Allocates the heads; `initialize` draws their weights.
-    init(sizes: [Int], maxBatch: Int, learningRate: Float, twins: TwinRunner) throws(SACError) {
+    init(sizes: [Int], maxBatch: Int, learningRate: Float, twins: TwinRunner, versioned: Bool) throws(SACError) {
         self.twins = twins
         actionCount = sizes[sizes.count - 1]
-        critic1 = try MLP(sizes: sizes, maxBatch: maxBatch)
-        critic2 = try MLP(sizes: sizes, maxBatch: maxBatch)
-        target1 = try MLP(sizes: sizes, maxBatch: maxBatch)
-        target2 = try MLP(sizes: sizes, maxBatch: maxBatch)
-        optimizer1 = try Adam(count: critic1.parameterCount, learningRate: learningRate)
-        optimizer2 = try Adam(count: critic2.parameterCount, learningRate: learningRate)
+        critic1 = try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned)
+        critic2 = try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned)
+        target1 = try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned)
+        target2 = try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned)
+        optimizer1 = try Adam(count: critic1.parameterCount, learningRate: learningRate, versioned: versioned)
+        optimizer2 = try Adam(count: critic2.parameterCount, learningRate: learningRate, versioned: versioned)
         targets = try FloatBuffer(count: maxBatch)
         minimum = try FloatBuffer(count: maxBatch * actionCount)
         gradient1 = try FloatBuffer(count: maxBatch * actionCount)
@@ -69,8 +69,12 @@ public final class DiscreteTwinCritics {
     }
 
     /// One Adam step on each head, then θ' ← τθ + (1 − τ)θ' for the targets.
-    func step(tau: Float) {
+    func step(tau: Float) throws(SACError) {
         twins.run(.adamStep((optimizer1, critic1), (optimizer2, critic2)))
+        try Divergence.check(optimizer1, "the first critic's Adam step")
+        try Divergence.check(optimizer2, "the second critic's Adam step")
         twins.run(.blend(targets: (target1, target2), toward: (critic1, critic2), tau: tau))
+        try Divergence.check(blendOf: target1, "the first target critic")
+        try Divergence.check(blendOf: target2, "the second target critic")
     }
 }

@@ -11,6 +11,10 @@ public class SACAgent {
     public var random: RandomSource
     public internal(set) var environmentSteps = 0
     public internal(set) var gradientSteps = 0
+    /// The largest count a checkpoint may hold, for these counters and the optimizers' steps: 2^53,
+    /// exact in any JSON reader, far beyond any real run, and so far below Int.max that counting on
+    /// from it can never overflow (an increment past Int.max would trap and kill the host process).
+    public static let maxCount = 1 << 53
     /// The minibatch `update()` samples into; also the staging area for a caller's batch.
     public let batch: TransitionBatch
     /// One action as the replay stores it (in [-1, 1], or an index), for `observe`.
@@ -35,12 +39,14 @@ public class SACAgent {
 
     /// A new agent of `config.algorithm`.
     public static func make(config: AgentConfig, trainable: Bool = true) throws(SACError) -> SACAgent {
-        switch config.algorithm {
+        let agent: SACAgent = switch config.algorithm {
         case .continuous: try ContinuousSAC(config: config, trainable: trainable)
         case .continuousV1: try ContinuousSACv1(config: config, trainable: trainable)
         case .discrete: try DiscreteSAC(config: config, trainable: trainable)
         case .softQ: try SoftQLearning(config: config, trainable: trainable)
         }
+        _ = agent.trainedState  // collected now, so that no update ever allocates
+        return agent
     }
 
     /// 1 (the default) or 2 threads for this agent's gradient steps: with 2, a helper thread owned by
@@ -53,10 +59,35 @@ public class SACAgent {
 
     /// Writes `rows` actions to `output`: [rows × actionDim] in environment units for continuous
     /// agents, [rows] action indices (as floats) for discrete ones. Stochastic actions are uniform
-    /// random while fewer than `learningStarts` transitions were seen.
+    /// random while fewer than `learningStarts` transitions were seen. Throws `.diverged` if the
+    /// network's output for some row is not finite; `output` and the random state are then untouched.
     public func act(_ observations: UnsafePointer<Float>, rows: Int, deterministic: Bool,
-                    into output: UnsafeMutablePointer<Float>) {
+                    into output: UnsafeMutablePointer<Float>) throws(SACError) {
         fatalError("\(Self.self) must override act")
+    }
+
+    /// Runs `chunk(first, count, write)` over `rows` in chunks of at most `batchSize` rows, such that
+    /// nothing is written and the random state is unchanged if any chunk throws: a single chunk checks
+    /// its rows before it writes them; several chunks are all computed and checked first (without
+    /// writing, the random state then reset), and computed again to be written.
+    func inChunks(rows: Int, _ chunk: (_ first: Int, _ count: Int, _ write: Bool) throws(SACError) -> Void)
+        throws(SACError)
+    {
+        let start = random
+        do {
+            if rows > config.batchSize {
+                for first in stride(from: 0, to: rows, by: config.batchSize) {
+                    try chunk(first, min(config.batchSize, rows - first), false)
+                }
+                random = start
+            }
+            for first in stride(from: 0, to: rows, by: config.batchSize) {
+                try chunk(first, min(config.batchSize, rows - first), true)
+            }
+        } catch {
+            random = start
+            throw error
+        }
     }
 
     /// Stores a transition. `action` is what `act` returned: environment units (clipped to the
@@ -90,23 +121,62 @@ public class SACAgent {
         }
     }
 
-    /// One gradient step on a batch sampled from the replay buffer. Requires `canUpdate`.
-    @discardableResult
-    public func update() -> UpdateStats {
-        batch.size = batch.capacity
-        replay.sample(into: batch, random: &random)
-        return update(on: batch)
+    /// Everything a checkpoint saves besides the counters and the random state: the versioned
+    /// weights and the optimizers, which a failed update rolls back.
+    lazy var trainedState = TrainedState(AgentPart.policy(of: self) + AgentPart.training(of: self))
+
+    /// Whether updates keep the previous version of the trained state to roll back to (the default).
+    /// Off, steps write in place and a diverging update leaves the agent diverged: only for
+    /// measuring what the guard costs (sac-bench).
+    public var guardsDivergence: Bool {
+        get { trainedState.isVersioned }
+        set { trainedState.isVersioned = newValue }
     }
 
-    /// One gradient step on `batch` (at most `config.batchSize` rows, actions as the replay stores them).
+    /// `steps` gradient steps on batches sampled from the replay buffer (requires `canUpdate`), as one
+    /// transaction: if a loss or a new weight is not finite, the agent is restored exactly as it was
+    /// before the call (weights, optimizer moments and steps, counters, random state) and
+    /// `.diverged` is thrown. Returns the last step's statistics.
     @discardableResult
-    public func update(on batch: TransitionBatch) -> UpdateStats {
-        let stats = gradientStep(on: batch)
-        gradientSteps += 1
+    public func update(steps: Int = 1) throws(SACError) -> UpdateStats {
+        try transaction(steps: steps) { () throws(SACError) in
+            batch.size = batch.capacity
+            replay.sample(into: batch, random: &random)
+            return try gradientStep(on: batch)
+        }
+    }
+
+    /// One gradient step on `batch` (at most `config.batchSize` rows, actions as the replay stores
+    /// them), guarded as `update`.
+    @discardableResult
+    public func update(on batch: TransitionBatch) throws(SACError) -> UpdateStats {
+        try transaction(steps: 1) { () throws(SACError) in try gradientStep(on: batch) }
+    }
+
+    private func transaction(steps: Int, _ step: () throws(SACError) -> UpdateStats) throws(SACError) -> UpdateStats {
+        trainedState.commit()
+        let (savedRandom, savedGradientSteps) = (random, gradientSteps)
+        var stats = UpdateStats()
+        for k in 0..<steps {
+            do {
+                stats = try step()
+                try stats.checkFinite()
+                gradientSteps += 1
+            } catch {
+                trainedState.rollback()
+                (random, gradientSteps) = (savedRandom, savedGradientSteps)
+                let which = steps == 1 ? "the gradient step" : "gradient step \(k + 1) of \(steps)"
+                throw SACError(error.kind, "\(which) diverged: \(error.message). Nothing was applied: the agent "
+                    + "is exactly as before the call. Inputs of extreme magnitude (rewards, observations) or "
+                    + "learning rates that are too large cause this")
+            }
+        }
         return stats
     }
 
-    func gradientStep(on batch: TransitionBatch) -> UpdateStats {
+    /// One gradient step. Throws `.diverged` as soon as a loss or a step's new weights are not finite;
+    /// the caller rolls back whatever the step had changed.
+    func gradientStep(on batch: TransitionBatch) throws(SACError) -> UpdateStats {
         fatalError("\(Self.self) must override gradientStep")
     }
 }
@@ -122,4 +192,15 @@ public struct UpdateStats: Equatable, Sendable {
     /// SAC-v1's value loss ½·mean(V(s) − v̂)²; 0 for the other algorithms.
     public var valueLoss: Float = 0
     public init() {}
+
+    /// Every statistic must be finite, or the step has diverged.
+    func checkFinite() throws(SACError) {
+        try Divergence.check(criticLoss, "critic_loss")  // one by one: an array here would allocate
+        try Divergence.check(actorLoss, "actor_loss")
+        try Divergence.check(alpha, "alpha")
+        try Divergence.check(alphaLoss, "alpha_loss")
+        try Divergence.check(entropy, "entropy")
+        try Divergence.check(meanQ, "mean_q")
+        try Divergence.check(valueLoss, "value_loss")
+    }
 }

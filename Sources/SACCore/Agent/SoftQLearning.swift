@@ -25,12 +25,17 @@ public final class SoftQLearning: DiscreteAgent {
                      probabilities: probabilities.base, logProbabilities: logProbabilities.base)
     }
 
-    override func gradientStep(on batch: TransitionBatch) -> UpdateStats {
+    override var policyOutput: (values: UnsafePointer<Float>, name: StaticString) {
+        (UnsafePointer(critics.minimum.base), "the Q-values")
+    }
+
+    override func gradientStep(on batch: TransitionBatch) throws(SACError) -> UpdateStats {
         var stats = UpdateStats()
         stats.alpha = alpha
         computeTargets(batch)
         (stats.criticLoss, stats.meanQ) = critics.lossAndGradients(batch)
-        critics.step(tau: config.tau)
+        try Divergence.check(stats.criticLoss, "critic_loss")
+        try critics.step(tau: config.tau)
         return stats
     }
 

@@ -42,7 +42,7 @@ public struct TrainingLoop<Env: Environment> {
             episodeReturn = 0
             needsReset = false
         }
-        agent.act(observation.base, rows: 1, deterministic: false, into: action.base)
+        try agent.act(observation.base, rows: 1, deterministic: false, into: action.base)
         let outcome = environment.step(action.base, observation: nextObservation.base)
         try agent.observe(observation: observation.base, action: action.base, reward: outcome.reward,
                       nextObservation: nextObservation.base, terminated: outcome.terminated)
@@ -52,23 +52,23 @@ public struct TrainingLoop<Env: Environment> {
             episodeReturns.append(episodeReturn)
             needsReset = true
         }
-        if agent.canUpdate {
-            for _ in 0..<updatesPerStep { lastStats = agent.update() }
+        if agent.canUpdate && updatesPerStep > 0 {
+            lastStats = try agent.update(steps: updatesPerStep)
         }
     }
 
     /// Mean undiscounted return of the deterministic policy over `episodes` fresh episodes, on a
     /// copy of the environment with its own random stream (the training state is untouched).
-    public func evaluate(episodes: Int, seed: UInt64) -> Float {
+    public func evaluate(episodes: Int, seed: UInt64) throws(SACError) -> Float {
         var env = environment
         var random = RandomSource(seed: seed)
-        guard let obs = try? FloatBuffer(count: env.observationSize),
-              let act = try? FloatBuffer(count: env.actionSize) else { return -.infinity }
+        let obs = try FloatBuffer(count: env.observationSize)
+        let act = try FloatBuffer(count: env.actionSize)
         var total: Float = 0
         for _ in 0..<episodes {
             env.reset(random: &random, observation: obs.base)
             while true {
-                agent.act(obs.base, rows: 1, deterministic: true, into: act.base)
+                try agent.act(obs.base, rows: 1, deterministic: true, into: act.base)
                 let outcome = env.step(act.base, observation: obs.base)
                 total += outcome.reward
                 if outcome.terminated || outcome.truncated { break }

@@ -77,4 +77,29 @@ enum Rows {
     static func store(_ v: Lane, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lane.self)
     }
+
+    /// out = θ + τ·(source − θ) element by element (Polyak averaging); out may be θ itself. Returns
+    /// false if an element of out is not finite: x·0 is 0 for a finite x and NaN otherwise, so the
+    /// lanes' running sums of those products show any NaN or infinity at no measurable cost.
+    static func blend(_ theta: UnsafePointer<Float>, toward source: UnsafePointer<Float>, tau: Float,
+                      into out: UnsafeMutablePointer<Float>, count: Int) -> Bool {
+        let vectorCount = count - count % Lane.scalarCount
+        let tauLanes = Lane(repeating: tau)
+        var poison = Lane()
+        var i = 0
+        while i < vectorCount {
+            let t = load(theta + i)
+            let v = t + tauLanes * (load(source + i) - t)
+            store(v, out + i)
+            poison += v * 0
+            i += Lane.scalarCount
+        }
+        var finite = poison == Lane()
+        while i < count {
+            out[i] = theta[i] + tau * (source[i] - theta[i])
+            finite = finite && out[i].isFinite
+            i += 1
+        }
+        return finite
+    }
 }

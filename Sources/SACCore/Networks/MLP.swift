@@ -7,7 +7,8 @@
 public final class MLP {
     public let sizes: [Int]
     public let maxBatch: Int
-    public let parameters: FloatBuffer
+    /// The weights, in versions that a failed gradient step can roll back (see `VersionedBuffer`).
+    public let parameterVersions: VersionedBuffer
     public let gradients: FloatBuffer
     let layers: [DenseLayer]
     /// activations[l] is the input of layer l ([maxBatch × sizes[l]]); the last one is the output.
@@ -22,9 +23,12 @@ public final class MLP {
     /// `TwinTask` itself, as the helper would then be busy with the other network of the pair.
     public weak var runner: TwinRunner?
     private var lastBatch = 0
+    /// False when the last `blend` wrote a NaN or an infinity.
+    public private(set) var lastBlendWasFinite = true
 
     /// `sizes` = [inputs, hidden..., outputs]. Parameters start at zero; call `initialize`.
-    public init(sizes: [Int], maxBatch: Int) throws(SACError) {
+    /// `versioned` false: one copy of the weights, for a network that is never trained.
+    public init(sizes: [Int], maxBatch: Int, versioned: Bool = true) throws(SACError) {
         guard sizes.count >= 2, sizes.allSatisfy({ $0 > 0 }), maxBatch > 0 else {
             throw SACError(.invalidArgument, "MLP sizes \(sizes) and batch \(maxBatch) must be positive")
         }
@@ -38,7 +42,7 @@ public final class MLP {
             offset = layer.biasOffset + layer.outputs
         }
         self.layers = layers
-        parameters = try FloatBuffer(count: offset)
+        parameterVersions = try VersionedBuffer(count: offset, versioned: versioned)
         gradients = try FloatBuffer(count: offset)
         var activations: [FloatBuffer] = []
         for width in sizes { activations.append(try FloatBuffer(count: maxBatch * width)) }
@@ -51,7 +55,9 @@ public final class MLP {
 
     public var inputSize: Int { sizes[0] }
     public var outputSize: Int { sizes[sizes.count - 1] }
-    public var parameterCount: Int { parameters.count }
+    public var parameterCount: Int { parameterVersions.count }
+    /// The weights in use.
+    public var parameters: FloatBuffer { parameterVersions.current }
 
     /// PyTorch's default for nn.Linear: weights and biases uniform in ±1/sqrt(fan_in).
     public func initialize(_ random: inout RandomSource) {
@@ -145,11 +151,12 @@ public final class MLP {
         }
     }
 
-    /// Polyak averaging toward `source`: θ ← τ·θ_source + (1 − τ)·θ.
+    /// Polyak averaging toward `source`: θ ← τ·θ_source + (1 − τ)·θ, as a new version of the weights.
+    /// Sets `lastBlendWasFinite`.
     public func blend(toward source: MLP, tau: Float) {
-        let target = parameters.base
-        let from = source.parameters.base
-        for i in 0..<parameters.count { target[i] += tau * (from[i] - target[i]) }
+        lastBlendWasFinite = Rows.blend(parameters.base, toward: source.parameters.base, tau: tau,
+                                        into: parameterVersions.next.base, count: parameterCount)
+        parameterVersions.advance()
     }
 }
 

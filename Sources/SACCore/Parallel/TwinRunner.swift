@@ -16,9 +16,9 @@ public enum TwinTask {
     /// gradients are written when `inputGradients` is given.
     case backward(MLP, MLP, outputGradients: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>), parameterGradients: Bool,
                   inputGradients: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)?)
-    /// One Adam step of each network on its gradients.
+    /// One Adam step of each network on its gradients (each optimizer records whether it stayed finite).
     case adamStep((Adam, MLP), (Adam, MLP))
-    /// Polyak averaging of each target toward its network.
+    /// Polyak averaging of each target toward its network (each target records whether it stayed finite).
     case blend(targets: (MLP, MLP), toward: (MLP, MLP), tau: Float)
     /// One matrix product cut in two (a network that is not one of a pair, such as the actor).
     case product(GEMM.Product, GEMM.Workspace)
@@ -43,7 +43,7 @@ public enum TwinTask {
                                                 inputGradient: inputGradients.map { isFirst ? $0.0 : $0.1 })
         case let .adamStep(first, second):
             let (adam, network) = isFirst ? first : second
-            adam.step(network.parameters, network.gradients)
+            adam.step(network.parameterVersions, network.gradients)
         case let .blend(targets, sources, tau):
             (isFirst ? targets.0 : targets.1).blend(toward: isFirst ? sources.0 : sources.1, tau: tau)
         case let .product(product, workspace):

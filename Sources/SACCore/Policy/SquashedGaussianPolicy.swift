@@ -26,8 +26,8 @@ public final class SquashedGaussianPolicy {
     let headGradient: FloatBuffer    // dL/d(μ, log σ) [batch × 2·actionDim]
     private var lastBatch = 0
 
-    public init(obsDim: Int, actionDim: Int, hidden: [Int], maxBatch: Int) throws(SACError) {
-        network = try MLP(sizes: [obsDim] + hidden + [2 * actionDim], maxBatch: maxBatch)
+    public init(obsDim: Int, actionDim: Int, hidden: [Int], maxBatch: Int, versioned: Bool = true) throws(SACError) {
+        network = try MLP(sizes: [obsDim] + hidden + [2 * actionDim], maxBatch: maxBatch, versioned: versioned)
         self.actionDim = actionDim
         noise = try FloatBuffer(count: maxBatch * actionDim)
         std = try FloatBuffer(count: maxBatch * actionDim)

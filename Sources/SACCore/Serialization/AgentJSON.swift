@@ -64,8 +64,8 @@ public enum AgentJSON {
             return B.array(networks.map { B.object([("layers", layers($0))]) })
         case .network(_, let network):
             return B.object([("layers", layers(network))])
-        case .scalar(_, let buffer):
-            return B.number(buffer[0])
+        case .logAlpha(let buffer):
+            return B.number(buffer.current[0])
         case .optimizers(let list):
             return B.object(list.map { ($0.name, encode($0.adam)) })
         }
@@ -184,8 +184,8 @@ public enum AgentJSON {
         for part in parts { try decode(top[part.key]!, into: part) }
         guard kind == .checkpoint else { return agent }
         let counters = try top["counters"]!.members(["env_steps", "gradient_steps"])
-        agent.environmentSteps = try counters["env_steps"]!.integer(in: 0...Int.max)
-        agent.gradientSteps = try counters["gradient_steps"]!.integer(in: 0...Int.max)
+        agent.environmentSteps = try counters["env_steps"]!.integer(in: 0...SACAgent.maxCount)
+        agent.gradientSteps = try counters["gradient_steps"]!.integer(in: 0...SACAgent.maxCount)
         agent.random = try decodeRandom(top["rng"]!)
         return agent
     }
@@ -208,8 +208,12 @@ public enum AgentJSON {
             }
         case .network(_, let network):
             try decodeLayers(node.members(["layers"])["layers"]!, into: network)
-        case .scalar(_, let buffer):
-            buffer[0] = try node.float()
+        case .logAlpha(let buffer):
+            let logAlpha = try node.float()
+            guard logAlpha <= Temperature.maxLogAlpha else {
+                throw node.fail("\(logAlpha) is above \(Temperature.maxLogAlpha): alpha = exp(log_alpha) would be infinite")
+            }
+            buffer.current[0] = logAlpha
         case .optimizers(let list):
             let nodes = try node.members(list.map(\.name))
             for (name, adam) in list { try decode(nodes[name]!, into: adam) }
@@ -218,10 +222,12 @@ public enum AgentJSON {
 
     /// The config object; version 1 files lack the discrete fields ("n_actions", "target_entropy_scale").
     static func decodeConfig(_ node: JSONNode, version: Int, algorithm: Algorithm) throws(SACError) -> AgentConfig {
-        var keys = ["obs_dim", "action_dim", "action_low", "action_high", "hidden_sizes", "actor_lr", "critic_lr",
-                    "alpha_lr", "gamma", "tau", "batch_size", "replay_capacity", "learning_starts",
-                    "initial_alpha", "auto_alpha", "target_entropy", "seed"]
-        if version >= 2 { keys += ["n_actions", "target_entropy_scale"] }
+        // In the order `encode` writes them, so that an error listing them reads like the file.
+        let versionTwoKeys = ["n_actions", "target_entropy_scale"]
+        let keys = ["obs_dim", "action_dim", "n_actions", "action_low", "action_high", "hidden_sizes", "actor_lr",
+                    "critic_lr", "alpha_lr", "gamma", "tau", "batch_size", "replay_capacity", "learning_starts",
+                    "initial_alpha", "auto_alpha", "target_entropy", "target_entropy_scale", "seed"]
+            .filter { version >= 2 || !versionTwoKeys.contains($0) }
         let c = try node.members(keys)
         // Discrete agents have no action vector: their action_dim is 0 and their bounds are empty.
         let actionDims = algorithm.isDiscrete ? 0...0 : 1...AgentConfig.maxActionDim
@@ -245,7 +251,7 @@ public enum AgentJSON {
         config.gamma = try c["gamma"]!.float()
         config.tau = try c["tau"]!.float()
         config.batchSize = try c["batch_size"]!.integer(in: 1...(1 << 20))
-        config.replayCapacity = try c["replay_capacity"]!.integer(in: 1...(1 << 34))
+        config.replayCapacity = try c["replay_capacity"]!.integer(in: 1...AgentConfig.maxReplayCapacity)
         config.learningStarts = try c["learning_starts"]!.integer(in: 0...Int.max)
         config.initialAlpha = try c["initial_alpha"]!.float()
         config.autoAlpha = try c["auto_alpha"]!.bool()
@@ -266,7 +272,7 @@ public enum AgentJSON {
 
     static func decode(_ node: JSONNode, into adam: Adam) throws(SACError) {
         let members = try node.members(["step", "m", "v"])
-        adam.stepCount = try members["step"]!.integer(in: 0...Int.max)
+        adam.stepCount = try members["step"]!.integer(in: 0...SACAgent.maxCount)
         try members["m"]!.floats(into: adam.firstMoment.base, count: adam.firstMoment.count)
         try members["v"]!.floats(into: adam.secondMoment.base, count: adam.secondMoment.count)
         for i in 0..<adam.secondMoment.count where adam.secondMoment[i] < 0 {

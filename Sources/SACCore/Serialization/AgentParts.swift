@@ -9,15 +9,16 @@ enum AgentPart {
     case networks(String, [MLP])
     /// One network, e.g. "value": {layers}.
     case network(String, MLP)
-    /// One number, e.g. "log_alpha".
-    case scalar(String, FloatBuffer)
+    /// "log_alpha": the temperature's one number.
+    case logAlpha(VersionedBuffer)
     /// "optimizers": {name: {step, m, v}}.
     case optimizers([(name: String, adam: Adam)])
 
     var key: String {
         switch self {
         case .squashedActor, .softmaxActor: "actor"
-        case .networks(let key, _), .network(let key, _), .scalar(let key, _): key
+        case .networks(let key, _), .network(let key, _): key
+        case .logAlpha: "log_alpha"
         case .optimizers: "optimizers"
         }
     }
@@ -38,20 +39,20 @@ enum AgentPart {
         case let agent as ContinuousSAC:
             [.networks("critics", [agent.critic1, agent.critic2]),
              .networks("target_critics", [agent.targetCritic1, agent.targetCritic2]),
-             .scalar("log_alpha", agent.temperature.logAlpha),
+             .logAlpha(agent.temperature.logAlphaVersions),
              .optimizers([("actor", agent.actorOptimizer), ("critic1", agent.critic1Optimizer),
                           ("critic2", agent.critic2Optimizer), ("log_alpha", agent.temperature.optimizer)])]
         case let agent as ContinuousSACv1:
             [.networks("critics", [agent.critic1, agent.critic2]),
              .network("value", agent.value), .network("target_value", agent.targetValue),
-             .scalar("log_alpha", agent.temperature.logAlpha),
+             .logAlpha(agent.temperature.logAlphaVersions),
              .optimizers([("actor", agent.actorOptimizer), ("critic1", agent.critic1Optimizer),
                           ("critic2", agent.critic2Optimizer), ("value", agent.valueOptimizer),
                           ("log_alpha", agent.temperature.optimizer)])]
         case let agent as DiscreteSAC:
             [.networks("critics", [agent.critics.critic1, agent.critics.critic2]),
              .networks("target_critics", [agent.critics.target1, agent.critics.target2]),
-             .scalar("log_alpha", agent.temperature.logAlpha),
+             .logAlpha(agent.temperature.logAlphaVersions),
              .optimizers([("actor", agent.actorOptimizer), ("critic1", agent.critics.optimizer1),
                           ("critic2", agent.critics.optimizer2), ("log_alpha", agent.temperature.optimizer)])]
         case let agent as SoftQLearning:
@@ -67,7 +68,7 @@ enum AgentPart {
         case .squashedActor(let policy): [(key, policy.network.parameters)]
         case .softmaxActor(let network), .network(_, let network): [(key, network.parameters)]
         case .networks(_, let networks): networks.enumerated().map { ("\(key)[\($0.offset)]", $0.element.parameters) }
-        case .scalar(_, let buffer): [(key, buffer)]
+        case .logAlpha(let buffer): [(key, buffer.current)]
         case .optimizers(let list):
             list.flatMap { [("optimizers.\($0.name).m", $0.adam.firstMoment), ("optimizers.\($0.name).v", $0.adam.secondMoment)] }
         }

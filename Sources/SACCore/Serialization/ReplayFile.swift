@@ -67,8 +67,14 @@ public enum ReplayFile {
         let capacity = read(UInt64.self, bytes, 24), count = read(UInt64.self, bytes, 32)
         let nextSlot = read(UInt64.self, bytes, 40)
         let record = (2 * o + a + 2) * 4
-        guard count <= capacity, nextSlot < max(capacity, 1), count == capacity || nextSlot == count,
-              count <= UInt64(bytes.count), headerSize + Int(count) * record + 8 == bytes.count
+        // In UInt64 until every value is known to fit: a header is anyone's to write, and an Int
+        // conversion or a product that overflows would trap, killing the host process.
+        guard capacity >= 1, capacity <= UInt64(AgentConfig.maxReplayCapacity) else {
+            throw fail("capacity \(capacity) is outside 1...\(AgentConfig.maxReplayCapacity) (replay_capacity's range)")
+        }
+        let payload = UInt64(bytes.count - headerSize - 8)
+        guard count <= capacity, nextSlot < capacity, count == capacity || nextSlot == count,
+              count <= payload / UInt64(record), count * UInt64(record) == payload
         else { throw fail("inconsistent header (capacity \(capacity), count \(count), next_slot \(nextSlot), \(bytes.count) bytes)") }
 
         let n = Int(count)

@@ -29,6 +29,7 @@ STATUS_OF = {
     libsac.SacIOError: (-11, "SAC_ERR_IO"),
     libsac.BufferTooSmallError: (-12, "SAC_ERR_BUFFER_TOO_SMALL"),
     libsac.WrongAlgorithmError: (-13, "SAC_ERR_WRONG_ALGORITHM"),
+    libsac.DivergedError: (-14, "SAC_ERR_DIVERGED"),
 }
 
 # A small agent used across the suite: asymmetric action bounds, tiny networks, a small replay

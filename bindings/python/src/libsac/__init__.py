@@ -15,14 +15,14 @@ Gymnasium training: `libsac.gym.train("Pendulum-v1", 20_000)`; command line: `py
 from ._native import ABI_VERSION, lib as _lib
 from .agent import Agent, Stats
 from .config import Algorithm, Config
-from .errors import (BufferTooSmallError, ClosedError, ConfigError, FormatError, InvalidArgumentError,
-                     NonFiniteError, NotReadyError, NullArgumentError, PolicyOnlyError, SacError, SacIOError,
-                     SacMemoryError, ShapeError, StructSizeError, WrongAlgorithmError)
+from .errors import (BufferTooSmallError, ClosedError, ConfigError, DivergedError, FormatError,
+                     InvalidArgumentError, NonFiniteError, NotReadyError, NullArgumentError, PolicyOnlyError,
+                     SacError, SacIOError, SacMemoryError, ShapeError, StructSizeError, WrongAlgorithmError)
 
 __version__ = _lib.sac_version_string().decode()
 __all__ = [
-    "ABI_VERSION", "Agent", "Algorithm", "BufferTooSmallError", "ClosedError", "Config", "ConfigError", "FormatError",
-    "InvalidArgumentError", "NonFiniteError", "NotReadyError", "NullArgumentError", "PolicyOnlyError", "SacError",
+    "ABI_VERSION", "Agent", "Algorithm", "BufferTooSmallError", "ClosedError", "Config", "ConfigError",
+    "DivergedError", "FormatError", "InvalidArgumentError", "NonFiniteError", "NotReadyError", "NullArgumentError", "PolicyOnlyError", "SacError",
     "SacIOError", "SacMemoryError", "ShapeError", "Stats", "StructSizeError", "WrongAlgorithmError",
     "__version__",
 ]

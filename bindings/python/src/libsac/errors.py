@@ -77,6 +77,16 @@ class WrongAlgorithmError(SacError, TypeError):
     code = -13
 
 
+class DivergedError(SacError, ArithmeticError):
+    """A computation on valid inputs gave NaN or infinity. From `update` (and `update_from_batch`):
+    a loss or new weight of a gradient step was not finite, and the agent was restored exactly as it
+    was before the call; lower the learning rates or rescale rewards and observations. From `act`:
+    the policy's output was not finite (weights too large, or an observation far outside what the
+    network can carry); nothing was written."""
+
+    code = -14
+
+
 class ClosedError(SacError):
     """The agent was closed; create or load a new one."""
 
@@ -84,7 +94,7 @@ class ClosedError(SacError):
 _BY_STATUS: Dict[int, Type[SacError]] = {
     cls.code: cls for cls in (NullArgumentError, ConfigError, ShapeError, NonFiniteError, NotReadyError,
                               StructSizeError, SacMemoryError, InvalidArgumentError, PolicyOnlyError,
-                              FormatError, SacIOError, BufferTooSmallError, WrongAlgorithmError)
+                              FormatError, SacIOError, BufferTooSmallError, WrongAlgorithmError, DivergedError)
 }
 
 
