@@ -138,6 +138,24 @@ final class LoadLimitsTests: XCTestCase {
         XCTAssertEqual(actions, [7, 7, 7])
     }
 
+    // MARK: - Messages
+
+    /// "unexpected key" lists the expected keys in the order the files (and docs/weights-format.md)
+    /// have them, so that a reader can compare the two lists line by line.
+    func testAnUnexpectedConfigKeyListsTheKeysInFileOrder() throws {
+        let json = jsonBytes(try makeAgent(), SAC_JSON_POLICY)
+        let text = String(decoding: json, as: UTF8.self)
+        let config = try XCTUnwrap(text.range(of: #""config":\{[^}]*\}"#, options: .regularExpression).map { text[$0] })
+        let keysInFile = config.matches(of: /"([a-z_]+)":/).map { String($0.output.1) }.dropFirst()  // "config"
+        XCTAssertEqual(keysInFile.first, "obs_dim")
+        let message = assertFails(SAC_ERR_FORMAT, "sac_from_json", mentioning: ["unexpected key \"bogus\""]) {
+            let edited = editing(json, #""seed":"#, to: "\"bogus\":1,\"seed\":")
+            var out: OpaquePointer?
+            return edited.withUnsafeBytes { sac_from_json($0.baseAddress?.assumingMemoryBound(to: CChar.self), $0.count, &out) }
+        }
+        XCTAssertTrue(message.contains("(expected: " + keysInFile.joined(separator: ", ") + ")"), message)
+    }
+
     private func write(_ value: UInt64, into bytes: inout [UInt8], at offset: Int) {
         for k in 0..<8 { bytes[offset + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
     }

@@ -58,6 +58,17 @@ grep -q "final evaluation" "$work/demo.log" && [ -f "$policy" ] && ok "demo trai
 printf '1 0 0\n0.5 -0.5 2\n' | "$bin/infer" "$policy" > "$work/infer.out" \
     && [ "$(wc -l < "$work/infer.out")" = 2 ] && ok "infer: 2 actions from stdin" || fail "infer from stdin"
 "$bin/infer" "$policy" --demo > /dev/null && ok "infer --demo" || fail "infer --demo"
+
+step "the README's recipe without installing, verbatim (after make lib)"
+recipe=$(sed -n 's/^Without installing, after `make lib`: `\(cc [^`]*\)`.*/\1/p' README.md)
+recipe=${recipe//my_sim.c/bindings\/c\/examples\/infer.c}
+recipe=${recipe//-o my_sim/-o $bin\/infer_uninstalled}
+if [ -n "$recipe" ] && eval "$recipe" && "$bin/infer_uninstalled" "$policy" --demo > /dev/null; then
+    ok "README recipe builds a program that loads libsac and runs: $recipe"
+else
+    fail "README recipe without installing: '$recipe'"
+fi
+
 if printf '1 0\n' | "$bin/infer" "$policy" > /dev/null 2> "$work/infer.err"; then
     fail "infer accepted a line with 2 numbers"
 else
