@@ -20,6 +20,15 @@ final class ActingGuardTests: XCTestCase {
         }
     }
 
+    /// Soft Q-learning acts on min(Q1, Q2), and min(NaN, q) can be q: both heads are checked.
+    func testASoftQPolicyWithOneBrokenHeadRefusesToAct() throws {
+        let json = jsonBytes(try makeTrainedAgent(.smallDiscrete(SAC_ALGO_SOFT_Q)), SAC_JSON_POLICY)
+        let layersPerHead = 3  // hidden [16, 16] and the output layer
+        let broken = withHugeFirstRow(json, occurrence: layersPerHead)  // the second head's first layer
+        XCTAssertNotEqual(broken, withHugeFirstRow(json))
+        assertActRefused(try loadAgent(json: broken), obs: [2, 2, 2], deterministic: true, "soft Q, second head")
+    }
+
     func testAnObservationTooLargeForTheNetworkIsRefused() throws {
         for (name, config) in everyAlgorithm {
             let agent = try makeTrainedAgent(config)
@@ -82,9 +91,12 @@ final class ActingGuardTests: XCTestCase {
 
     /// The policy file with every weight from the first input of the first layer set to 3.4e38, a
     /// finite float: an observation whose first element is above 1 overflows the hidden layer.
-    private func withHugeFirstRow(_ json: [UInt8], file: StaticString = #filePath, line: UInt = #line) -> [UInt8] {
+    /// (`occurrence` picks another layer's weight matrix, in file order.)
+    private func withHugeFirstRow(_ json: [UInt8], occurrence: Int = 0, file: StaticString = #filePath,
+                                  line: UInt = #line) -> [UInt8] {
         let hidden = 16
         let row = "[" + Array(repeating: "3.4e38", count: hidden).joined(separator: ",") + "]"
-        return editing(json, #""weight":\[\[[^\]]*\]"#, to: "\"weight\":[" + row, file: file, line: line)
+        return editing(json, #""weight":\[\[[^\]]*\]"#, occurrence: occurrence, to: "\"weight\":[" + row,
+                       file: file, line: line)
     }
 }

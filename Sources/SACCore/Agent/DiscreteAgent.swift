@@ -25,10 +25,10 @@ public class DiscreteAgent: SACAgent {
         fatalError("\(Self.self) must override policy")
     }
 
-    /// The network output the last `policy` call turned into probabilities (logits, or Q-values) and
-    /// what to call it in an error.
-    var policyOutput: (values: UnsafePointer<Float>, name: StaticString) {
-        fatalError("\(Self.self) must override policyOutput")
+    /// Throws `.diverged` if a network output behind the last `policy` call (logits, or both heads'
+    /// Q-values) is not finite, for its `rows` observations starting at `firstRow`.
+    func checkPolicyOutput(rows: Int, firstRow: Int) throws(SACError) {
+        fatalError("\(Self.self) must override checkPolicyOutput")
     }
 
     /// Writes `rows` action indices: the most probable action when `deterministic` (the first on
@@ -56,8 +56,7 @@ public class DiscreteAgent: SACAgent {
                 return
             }
             policy(observations + first * config.obsDim, rows: count)
-            let output = policyOutput
-            try Divergence.checkOutput(output.values, rows: count, columns: actionCount, firstRow: first, output.name)
+            try checkPolicyOutput(rows: count, firstRow: first)
             try Divergence.checkOutput(probabilities.base, rows: count, columns: actionCount, firstRow: first,
                                        "the policy's probabilities")
             for r in 0..<count {

@@ -65,8 +65,8 @@ public final class DiscreteSAC: DiscreteAgent {
                      probabilities: probabilities.base, logProbabilities: logProbabilities.base)
     }
 
-    override var policyOutput: (values: UnsafePointer<Float>, name: StaticString) {
-        (UnsafePointer(actor.output), "the actor's logits")
+    override func checkPolicyOutput(rows: Int, firstRow: Int) throws(SACError) {
+        try Divergence.checkOutput(actor.output, rows: rows, columns: actionCount, firstRow: firstRow, "the actor's logits")
     }
 
     /// y = r + γ(1 − terminated) Σ_a π(a|s') [min Q'(s', a) − α log π(a|s')].

@@ -25,8 +25,12 @@ public final class SoftQLearning: DiscreteAgent {
                      probabilities: probabilities.base, logProbabilities: logProbabilities.base)
     }
 
-    override var policyOutput: (values: UnsafePointer<Float>, name: StaticString) {
-        (UnsafePointer(critics.minimum.base), "the Q-values")
+    /// Both heads, not only their minimum: min(NaN, q) can be q, hiding a broken head.
+    override func checkPolicyOutput(rows: Int, firstRow: Int) throws(SACError) {
+        try Divergence.checkOutput(critics.critic1.output, rows: rows, columns: actionCount, firstRow: firstRow,
+                                   "the first critic's Q-values")
+        try Divergence.checkOutput(critics.critic2.output, rows: rows, columns: actionCount, firstRow: firstRow,
+                                   "the second critic's Q-values")
     }
 
     override func gradientStep(on batch: TransitionBatch) throws(SACError) -> UpdateStats {
