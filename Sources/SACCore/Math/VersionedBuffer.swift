@@ -4,8 +4,9 @@
 /// neither `current` nor the last committed version, and then `advance`s. Any number of steps can
 /// follow one another (they alternate between the two uncommitted slots), and `rollback` returns to
 /// the committed version without a copy. This costs memory (three slots) instead of time: copying
-/// an agent's state before each `sac_update` would cost several percent of an update, writing out
-/// of place costs nothing, as every write reads the old value anyway.
+/// an agent's state before each `sac_update` would cost several percent of an update, while a step
+/// that writes out of place reads and writes as much as one in place (sac-bench measures the
+/// difference, which comes from the caches).
 ///
 /// `inPlace` turns the versions off (`next` is `current`, rollback does nothing): for agents that
 /// never train, and for measuring what the versions cost.
@@ -13,6 +14,9 @@ public final class VersionedBuffer {
     private let slots: [FloatBuffer]
     private var currentSlot = 0
     private var committedSlot = 0
+    /// The slot `current` was before the last `advance`: where the next single step writes, so that
+    /// one step per call ping-pongs between two slots and keeps the third out of the caches.
+    private var previousSlot = 1
     private var writesInPlace: Bool
 
     /// `versioned` false: one slot, always written in place.
@@ -39,16 +43,23 @@ public final class VersionedBuffer {
 
     private var nextSlot: Int {
         if writesInPlace { return currentSlot }
-        if currentSlot == committedSlot { return (currentSlot + 1) % slots.count }
+        if currentSlot == committedSlot { return previousSlot }
         return 3 - currentSlot - committedSlot  // the one slot that is neither
     }
 
     /// `next` becomes the values in use.
-    public func advance() { currentSlot = nextSlot }
+    public func advance() {
+        let next = nextSlot
+        if next != currentSlot { previousSlot = currentSlot }
+        currentSlot = next
+    }
 
     /// The values in use become the version `rollback` returns to.
     public func commit() { committedSlot = currentSlot }
 
     /// Back to the last committed version.
-    public func rollback() { currentSlot = committedSlot }
+    public func rollback() {
+        if currentSlot != committedSlot { previousSlot = currentSlot }
+        currentSlot = committedSlot
+    }
 }
