@@ -6,66 +6,12 @@ import Musl
 import Darwin
 #endif
 
-/// Whole-file reads and crash-safe writes.
+/// Whole-file reads and crash-safe writes: every file libsac reads or writes goes through here.
 ///
-/// A write goes to a temporary file in the target's directory, is flushed to disk with fsync and
-/// then renamed over the target, so readers see either the old file or the complete new one, and
-/// a failure (unwritable directory, full disk) leaves an existing file intact.
+/// Writing never modifies the target in place: the bytes go to a new file in the target's
+/// directory, which is flushed to disk and then renamed over the target, so the target always holds
+/// either its complete old or its complete new content. See `writeAtomically` for the details.
 public enum Files {
-    static func ioError(_ what: String, _ path: String) -> SACError {
-        SACError(.io, "cannot \(what) '\(path)': \(String(cString: strerror(errno)))")
-    }
-
-    public static func writeAtomically(_ path: String, _ bytes: UnsafeRawBufferPointer) throws(SACError) {
-        guard !path.isEmpty else { throw SACError(.io, "the path is empty") }
-        var template = Array((path + ".tmp-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw ioError("create a temporary file next to", path) }
-        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        var succeeded = false
-        defer {
-            if !succeeded { unlink(temporary) }
-        }
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else {
-                let error = ioError("write", path)
-                close(fd)
-                throw error
-            }
-            offset += written
-        }
-        // mkstemp creates files readable by the owner only; give the file the usual mode.
-        let umaskValue = umask(0)
-        umask(umaskValue)
-        fchmod(fd, 0o666 & ~umaskValue)
-        guard fsync(fd) == 0 else {
-            let error = ioError("flush", path)
-            close(fd)
-            throw error
-        }
-        guard close(fd) == 0 else { throw ioError("close", path) }
-        guard rename(temporary, path) == 0 else { throw ioError("replace", path) }
-        succeeded = true
-        syncDirectory(of: path)
-    }
-
-    public static func writeAtomically(_ path: String, _ text: String) throws(SACError) {
-        try Array(text.utf8).withBytes { bytes throws(SACError) in try writeAtomically(path, bytes) }
-    }
-
-    /// Makes the rename itself durable; best effort (some file systems refuse to fsync a directory).
-    static func syncDirectory(of path: String) {
-        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let fd = open(directory.isEmpty ? "/" : directory, O_RDONLY)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
-    }
-
     /// The whole file. Refuses files larger than `limit` bytes.
     public static func read(_ path: String, limit: Int = 1 << 31) throws(SACError) -> [UInt8] {
         guard let file = fopen(path, "rb") else { throw ioError("open", path) }
@@ -84,6 +30,49 @@ public enum Files {
                 guard ferror(file) == 0 else { throw ioError("read", path) }
                 return bytes
             }
+        }
+    }
+
+    public static func writeAtomically(_ path: String, _ text: String) throws(SACError) {
+        try Array(text.utf8).withBytes { bytes throws(SACError) in try writeAtomically(path, bytes) }
+    }
+
+    static func ioError(_ what: String, _ path: String) -> SACError {
+        SACError(.io, "cannot \(what) '\(path)': \(String(cString: strerror(errno)))")
+    }
+
+    static func notRegular(_ what: String, _ path: String, _ kind: FileKind) -> SACError {
+        SACError(.io, "cannot \(what) '\(path)': \(kind.description), not a regular file")
+    }
+}
+
+/// The type of a file, from its mode bits.
+enum FileKind: Equatable, CustomStringConvertible {
+    case regular, directory, fifo, characterDevice, blockDevice, socket, symbolicLink
+
+    init?(_ status: stat) {
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: self = .regular
+        case S_IFDIR: self = .directory
+        case S_IFIFO: self = .fifo
+        case S_IFCHR: self = .characterDevice
+        case S_IFBLK: self = .blockDevice
+        case S_IFSOCK: self = .socket
+        case S_IFLNK: self = .symbolicLink
+        default: return nil
+        }
+    }
+
+    /// In the style of strerror's "Is a directory".
+    var description: String {
+        switch self {
+        case .regular: "Is a regular file"
+        case .directory: "Is a directory"
+        case .fifo: "Is a FIFO (named pipe)"
+        case .characterDevice: "Is a character device"
+        case .blockDevice: "Is a block device"
+        case .socket: "Is a socket"
+        case .symbolicLink: "Is a symbolic link"
         }
     }
 }
