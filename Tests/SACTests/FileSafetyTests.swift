@@ -115,7 +115,7 @@ final class FileSafetyTests: XCTestCase {
 
     // MARK: - Permission bits
 
-    func testSavingOverAnExistingFileKeepsItsPermissionBits() throws {
+    func testAnExistingFileKeepsItsPermissionBitsAndANewOneGetsTheUsualMode() throws {
         let agent = try makeAgent()
         observeTransitions(agent, 0..<9)
         let directory = try makeTemporaryDirectory()
@@ -141,17 +141,37 @@ final class FileSafetyTests: XCTestCase {
             }
         }
         XCTAssertEqual(try directoryListing(directory).count, 20, "temporary files were left behind")
-    }
-
-    func testANewFileGetsTheUsualModeLessTheUmask() throws {
-        let agent = try makeAgent()
-        let directory = try makeTemporaryDirectory()
+        // A new file: 0666 less the umask, as for any file a program creates.
         let saved = umask(0o027)
         defer { umask(saved) }
         assertStatus(sac_save_json(agent, directory + "/new.json", policy), SAC_OK, lastErrorMessage())
         try saveNamed(jsonBytes(agent, SAC_JSON_POLICY), to: directory + "/named.json")
         XCTAssertEqual(try fileMode(directory + "/new.json"), 0o640)
         XCTAssertEqual(try fileMode(directory + "/named.json"), 0o640)
+    }
+
+    /// Only root may give a file to another user, so only root can check that a save keeps them.
+    func testAnExistingFileKeepsItsOwnerAndGroupWhereTheCallerMaySetThem() throws {
+        guard geteuid() == 0 else { throw XCTSkip("needs root, to create files owned by someone else") }
+        let agent = try makeAgent()
+        let directory = try makeTemporaryDirectory()
+        for unnamed in [true, false] {
+            let path = directory + "/owned-\(unnamed).json"
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("old".utf8)))
+            XCTAssertEqual(chown(path, 12345, 23456), 0)
+            XCTAssertEqual(chmod(path, 0o6640), 0, "set-user-ID and set-group-ID bits survive the change of owner")
+            if unnamed {
+                assertStatus(sac_save_json(agent, path, policy), SAC_OK, lastErrorMessage())
+            } else {
+                try saveNamed(jsonBytes(agent, SAC_JSON_POLICY), to: path)
+            }
+            var status = stat()
+            XCTAssertEqual(stat(path, &status), 0)
+            XCTAssertEqual(status.st_uid, 12345)
+            XCTAssertEqual(status.st_gid, 23456)
+            XCTAssertEqual(status.st_mode & 0o7777, 0o6640)
+            XCTAssertEqual(fileBytes(path), jsonBytes(agent, SAC_JSON_POLICY))
+        }
     }
 
     // MARK: - Symbolic links
