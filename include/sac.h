@@ -389,8 +389,19 @@ int sac_agent_counters(const sac_agent *agent, uint64_t *env_steps, uint64_t *gr
  * version, a missing or unknown key, a wrong type or shape, a non-finite number, truncated text or
  * trailing data give SAC_ERR_FORMAT and a sac_last_error() naming the JSON path, e.g.
  * "sac_load_json: $.actor.layers[1].weight: expected 256x256, got 256x255 (row 3)".
- * Files are written atomically: to a temporary file in the same directory, flushed, then renamed;
- * on any failure an existing file at the path is left intact.
+ * Files are written atomically: the new content goes to a file without a name (O_TMPFILE) in the
+ * target's directory, is flushed to disk, then named and renamed over the target, so the file
+ * always holds either its complete old or its complete new content, even when the process is killed
+ * (kill -9) or the disk fills up. On any failure an existing file is left intact and no temporary
+ * file remains. Only a kill in the instant between naming and renaming leaves the temporary
+ * ".NAME.sac-tmp-HASH" next to the target; the next save of the same path replaces it. (On file
+ * systems without O_TMPFILE that temporary is written under its name from the start, so a kill
+ * during the save leaves it behind until then.) An existing file keeps its permission bits (and
+ * its owner and group where the caller may set them); a new one gets 0666 less the umask. A
+ * symbolic link is followed to the file it names (a dangling one creates it) and stays in place.
+ * Only regular files are read or replaced: loading a FIFO, device, socket or directory fails at
+ * once with SAC_ERR_IO, and a file larger than 2147483647 bytes (2 GiB - 1) with SAC_ERR_FORMAT
+ * before a byte is read. docs/weights-format.md ("Files") has the details.
  */
 
 typedef enum sac_json_kind {
@@ -413,13 +424,18 @@ int sac_to_json(const sac_agent *agent, int kind, char *buf, size_t cap, size_t 
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_FORMAT or SAC_ERR_OUT_OF_MEMORY. Thread-safe. */
 int sac_from_json(const char *json, size_t len, sac_agent **out);
 
-/* sac_to_json written atomically to the file at path (UTF-8, no trailing NUL).
+/* sac_to_json written atomically to the file at path (UTF-8, no trailing NUL); through symbolic
+ * links to the file they name, keeping an existing file's permission bits (see above).
  * Returns as sac_to_json (without SAC_ERR_BUFFER_TOO_SMALL), or SAC_ERR_IO (the message carries
- * the system's reason, e.g. "Permission denied" or "No space left on device"). */
+ * the system's reason, e.g. "Permission denied" or "No space left on device", or says that path
+ * is a directory or another file that is not a regular file, or a loop of symbolic links). */
 int sac_save_json(const sac_agent *agent, const char *path, int kind);
 
-/* sac_from_json on the contents of the file at path.
- * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_IO, SAC_ERR_FORMAT or SAC_ERR_OUT_OF_MEMORY. */
+/* sac_from_json on the contents of the regular file at path.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_IO (the file cannot be opened or read, or is not a
+ * regular file: a FIFO, device, socket or directory fails at once, never blocks), SAC_ERR_FORMAT
+ * (also for a file larger than 2147483647 bytes, refused before it is read) or
+ * SAC_ERR_OUT_OF_MEMORY. */
 int sac_load_json(const char *path, sac_agent **out);
 
 /* Writes the replay buffer atomically to path in libsac's binary replay format (little-endian
@@ -427,11 +443,12 @@ int sac_load_json(const char *path, sac_agent **out);
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_POLICY_ONLY or SAC_ERR_IO. */
 int sac_save_replay(const sac_agent *agent, const char *path);
 
-/* Replaces the agent's replay buffer with the file's transitions. With the same replay_capacity
- * the buffer is restored exactly (training continues bit-identically); otherwise the newest
- * transitions that fit are kept. The file is validated completely first (magic, version,
- * dimensions, checksum, finite values): on failure the agent is unchanged.
- * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_POLICY_ONLY, SAC_ERR_IO or SAC_ERR_FORMAT. */
+/* Replaces the agent's replay buffer with the transitions of the regular file at path. With the
+ * same replay_capacity the buffer is restored exactly (training continues bit-identically);
+ * otherwise the newest transitions that fit are kept. The file is validated completely first
+ * (magic, version, dimensions, checksum, finite values): on failure the agent is unchanged.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_POLICY_ONLY, SAC_ERR_IO (as sac_load_json) or
+ * SAC_ERR_FORMAT (also for a file larger than 2147483647 bytes, refused before it is read). */
 int sac_load_replay(sac_agent *agent, const char *path);
 
 #ifdef __cplusplus

@@ -63,8 +63,9 @@ final class JSONDocument {
     /// Parses `bytes` strictly: one JSON value, nothing but whitespace after it, nesting at most
     /// `maxDepth`. Errors are `.format` with json-c's reason and the byte offset.
     init(bytes: UnsafeRawBufferPointer, maxDepth: Int32 = 32) throws(SACError) {
-        guard bytes.count < Int(Int32.max) else {
-            throw SACError(.format, "the JSON text is \(bytes.count) bytes; at most 2 GiB are supported")
+        // json-c takes the length as a C int.
+        guard bytes.count <= Files.defaultReadLimit else {
+            throw SACError(.format, "the JSON text is \(bytes.count) bytes; at most \(Files.defaultReadLimit) bytes can be loaded")
         }
         try JSONStrictness.checkStart(bytes)
         guard let tokener = json_tokener_new_ex(maxDepth) else {
