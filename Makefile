@@ -3,7 +3,12 @@
 #   make demo   build libsac.so (release, Swift runtime linked statically) and train the C demo
 #   make test   the whole test suite: Swift unit, ABI and learning tests (release), the ABI check
 #               of the built library, the C/C++ consumer checks (install, pkg-config, examples,
-#               valgrind) and the Python binding's pytest suite
+#               valgrind), the Python binding's pytest suite, and the sanitizers: the ABI tests under
+#               the address sanitizer (test-asan) and a short run of every fuzz target (test-fuzz)
+#   make fuzz [FUZZ_SECONDS=300] [FUZZ_TARGETS="policy checkpoint replay config"]
+#               coverage-guided fuzzing of libsac's own code with libFuzzer and the address sanitizer
+#               (fuzz/run.sh: FUZZ_SECONDS per target, -rss_limit_mb=2048 -timeout=1); prints each
+#               target's executions, coverage and crashes; make fuzz-seeds rewrites fuzz/seeds
 #   make bench  sac-bench with 1 and 2 threads (gradient updates per second, act latency), sac_act's
 #               latency from C (bindings/c/benchmarks/act_latency.c), then the Python comparisons with
 #               Stable-Baselines3 and RLtools from .venv-bench (make bench-venv: torch CPU, SB3, rltools)
@@ -19,6 +24,7 @@ LIB            := $(RELEASE_DIR)/libsac.so
 # library build links the Swift runtime statically, which the test bundle must not.
 TEST_SCRATCH   := .build-test
 ASAN_SCRATCH   := .build-asan
+FUZZ_SCRATCH   := .build-fuzz
 C_BUILD        := .build/c
 # The Python binding is tested from a virtualenv holding the installed wheel, not the source tree.
 VENV           := .venv
@@ -33,8 +39,8 @@ ABI            := $(shell sed -n 's/^\#define SAC_ABI_VERSION \([0-9]*\).*/\1/p'
 # A locale with a comma decimal separator: the JSON tests prove saved bytes do not depend on it.
 TEST_LOCALE    := de_DE.UTF-8
 
-.PHONY: all deps test-locale lib demo demo-build test test-swift test-abi test-asan test-c test-python python-install \
-	install uninstall bench clean
+.PHONY: all deps test-locale lib demo demo-build test test-swift test-abi test-asan test-fuzz \
+	test-c test-python python-install fuzz fuzz-build fuzz-seeds install uninstall bench clean
 
 all: lib
 
@@ -68,7 +74,7 @@ demo-build: $(DEMO)
 demo: demo-build
 	$(DEMO)
 
-test: test-swift test-abi test-c test-python test-asan
+test: test-swift test-abi test-c test-python test-asan test-fuzz
 	@echo "make test: all suites passed"
 
 test-swift: deps test-locale
@@ -85,6 +91,32 @@ test-asan: deps test-locale
 	$(SWIFT) build --sanitize=address --build-tests --scratch-path $(ASAN_SCRATCH)
 	ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=0 $(SWIFT) test --sanitize=address --skip-build \
 		--scratch-path $(ASAN_SCRATCH) --filter SACTests
+
+# One libFuzzer executable (fuzz/Sources/SACFuzz; SAC_FUZZ=1 adds it to the package) built with the
+# library's sources, all instrumented for coverage and the address sanitizer. SwiftPM hands each
+# --sanitize to swiftc as a separate -sanitize= flag and swiftc keeps only the last one (so
+# --sanitize=fuzzer --sanitize=address gives either coverage or ASan, by the order of a Swift Set):
+# the pair goes in one -Xswiftc flag instead. --sanitize=fuzzer stays, so that SwiftPM links
+# libFuzzer's main rather than expecting the target's own.
+FUZZ           := $(FUZZ_SCRATCH)/release/sac-fuzz
+FUZZ_SECONDS   ?= 300
+FUZZ_SMOKE_SECONDS ?= 8
+FUZZ_TARGETS   ?= policy checkpoint replay config
+fuzz-build: deps
+	SAC_FUZZ=1 $(SWIFT) build -c release --product sac-fuzz --scratch-path $(FUZZ_SCRATCH) --sanitize=fuzzer \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xcc -fsanitize=address
+
+# FUZZ_SECONDS per target, going on past crashes; inputs that crash are kept in .build-fuzz/artifacts.
+fuzz: fuzz-build
+	bash fuzz/run.sh campaign $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# A few seconds of each target from the committed seeds; fails on any crash, timeout or OOM.
+test-fuzz: fuzz-build
+	bash fuzz/run.sh smoke $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-seeds: fuzz-build
+	rm -rf fuzz/seeds
+	SAC_FUZZ_SEEDS=fuzz/seeds $(FUZZ)
 
 test-abi: lib
 	bash bindings/c/tests/check_abi.sh $(LIB)
@@ -172,4 +204,5 @@ bench: deps bench-venv
 	cd /tmp && $(CURDIR)/$(BENCH_VENV)/bin/python $(CURDIR)/$(BENCH_SCRIPTS)/compare_rltools.py
 
 clean:
-	rm -rf .build $(TEST_SCRATCH) $(ASAN_SCRATCH) $(VENV) $(BENCH_VENV) .build-bench
+	rm -rf .build $(TEST_SCRATCH) $(ASAN_SCRATCH) $(FUZZ_SCRATCH) $(VENV) $(BENCH_VENV) \
+		.build-bench
