@@ -5,7 +5,8 @@
 #               of the built library, the C/C++ consumer checks (install, pkg-config, examples,
 #               valgrind), the Python binding's pytest suite, and the sanitizers: the ABI tests under
 #               the address sanitizer (test-asan), the two-thread tests under the thread sanitizer
-#               (test-tsan) and a short run of every fuzz target (test-fuzz)
+#               (test-tsan), the C kernels' tests under the undefined-behaviour sanitizer (test-ubsan)
+#               and a short run of every fuzz target (test-fuzz)
 #   make fuzz [FUZZ_SECONDS=300] [FUZZ_TARGETS="policy checkpoint replay config"]
 #               coverage-guided fuzzing of libsac's own code with libFuzzer and the address sanitizer
 #               (fuzz/run.sh: FUZZ_SECONDS per target, -rss_limit_mb=2048 -timeout=1); prints each
@@ -26,6 +27,7 @@ LIB            := $(RELEASE_DIR)/libsac.so
 TEST_SCRATCH   := .build-test
 ASAN_SCRATCH   := .build-asan
 TSAN_SCRATCH   := .build-tsan
+UBSAN_SCRATCH  := .build-ubsan
 FUZZ_SCRATCH   := .build-fuzz
 C_BUILD        := .build/c
 # The Python binding is tested from a virtualenv holding the installed wheel, not the source tree.
@@ -41,7 +43,7 @@ ABI            := $(shell sed -n 's/^\#define SAC_ABI_VERSION \([0-9]*\).*/\1/p'
 # A locale with a comma decimal separator: the JSON tests prove saved bytes do not depend on it.
 TEST_LOCALE    := de_DE.UTF-8
 
-.PHONY: all deps test-locale lib demo demo-build test test-swift test-abi test-asan test-tsan test-fuzz \
+.PHONY: all deps test-locale lib demo demo-build test test-swift test-abi test-asan test-tsan test-ubsan test-fuzz \
 	test-c test-python python-install fuzz fuzz-build fuzz-seeds install uninstall bench clean
 
 all: lib
@@ -76,7 +78,7 @@ demo-build: $(DEMO)
 demo: demo-build
 	$(DEMO)
 
-test: test-swift test-abi test-c test-python test-asan test-tsan test-fuzz
+test: test-swift test-abi test-c test-python test-asan test-tsan test-ubsan test-fuzz
 	@echo "make test: all suites passed"
 
 test-swift: deps test-locale
@@ -106,6 +108,23 @@ test-tsan: deps
 	$(TSAN_ENV) $(SWIFT) test --sanitize=thread --skip-build --disable-swift-testing --scratch-path $(TSAN_SCRATCH) \
 		--filter 'ThreadsABITests|ThreadsTests'
 	$(TSAN_ENV) $(TSAN_SCRATCH)/debug/sac-bench --quick --threads 2 > /dev/null
+
+# The C kernels (GEMM AVX-512 and AVX2, Adam; Sources/CKernels) under the undefined-behaviour
+# sanitizer, fatal at the first report: their tests run every kernel and vector width the CPU has,
+# then a short training run of sac-bench on each GEMM kernel and 2 threads.
+# (swiftc has no -sanitize=undefined, so SwiftPM's --sanitize=undefined fails on the Swift targets: the
+# flag goes to the C compiler, and to the link so that the sanitizer's runtime comes along.)
+# A debug build (for @testable imports) with optimised code, or the double-precision reference
+# products of GEMMTests take a minute.
+UBSAN_FLAGS    := -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined \
+	-Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined -Xswiftc -O -Xcc -O2
+UBSAN_ENV      := UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+test-ubsan: deps
+	$(SWIFT) build $(UBSAN_FLAGS) --build-tests --scratch-path $(UBSAN_SCRATCH)
+	$(UBSAN_ENV) $(SWIFT) test $(UBSAN_FLAGS) --skip-build --disable-swift-testing --scratch-path $(UBSAN_SCRATCH) \
+		--filter 'GEMMTests|LossReferenceTests|MLPGradientTests'
+	$(UBSAN_ENV) $(UBSAN_SCRATCH)/debug/sac-bench --quick --threads 2 --kernel avx512 > /dev/null
+	$(UBSAN_ENV) $(UBSAN_SCRATCH)/debug/sac-bench --quick --threads 2 --kernel avx2 > /dev/null
 
 # One libFuzzer executable (fuzz/Sources/SACFuzz; SAC_FUZZ=1 adds it to the package) built with the
 # library's sources, all instrumented for coverage and the address sanitizer. SwiftPM hands each
@@ -219,5 +238,5 @@ bench: deps bench-venv
 	cd /tmp && $(CURDIR)/$(BENCH_VENV)/bin/python $(CURDIR)/$(BENCH_SCRIPTS)/compare_rltools.py
 
 clean:
-	rm -rf .build $(TEST_SCRATCH) $(ASAN_SCRATCH) $(TSAN_SCRATCH) $(FUZZ_SCRATCH) $(VENV) $(BENCH_VENV) \
+	rm -rf .build $(TEST_SCRATCH) $(ASAN_SCRATCH) $(TSAN_SCRATCH) $(UBSAN_SCRATCH) $(FUZZ_SCRATCH) $(VENV) $(BENCH_VENV) \
 		.build-bench
