@@ -10,7 +10,7 @@
 #       (fixed -seed), stopping at the first crash, timeout or out-of-memory input
 #
 # Every run uses -rss_limit_mb=2048 -timeout=1. To reproduce a saved input:
-#   SAC_FUZZ_TARGET=TARGET SAC_FUZZ_VERBOSE=1 .build-fuzz/release/sac-fuzz FILE
+#   SAC_FUZZ_TARGET=TARGET SAC_FUZZ_VERBOSE=1 SWIFT_BACKTRACE=enable=no .build-fuzz/release/sac-fuzz -runs=1 FILE
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

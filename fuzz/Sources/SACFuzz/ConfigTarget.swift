@@ -2,7 +2,8 @@ import CSac
 
 /// The config target: the bytes as a sac_config for sac_agent_create. The first byte picks what
 /// happens to struct_size (0: the fuzzer's own value; 1 and 3: sizeof(sac_config); 2: the 0.1.0
-/// size, which leaves the fields appended in 0.2.0 at their defaults); the rest overwrite the struct
+/// size, which leaves the fields appended in 0.2.0 at their defaults), and bit 2 gives the agent 2
+/// threads; the rest overwrite the struct
 /// from its first byte, over sac_config_default's values, so that short inputs are configs too.
 /// An agent that is created must report a config (sac_agent_config) that creates an agent again;
 /// it then acts and, when cheap, takes a gradient step.
@@ -39,6 +40,7 @@ func fuzzConfig(_ input: UnsafeRawBufferPointer) {
     guard status == SAC_OK.rawValue, let agent else { return }
     defer { sac_agent_destroy(agent) }
 
+    if mode & 4 != 0 { expect(sac_agent_set_threads(agent, 2), [SAC_OK], "sac_agent_set_threads") }
     let exercise = Exercise(agent, trainable: true)
     var reported = exercise.config
     var again: OpaquePointer?
@@ -46,4 +48,5 @@ func fuzzConfig(_ input: UnsafeRawBufferPointer) {
     sac_agent_destroy(again)
     exercise.act()
     exercise.train(steps: 1)
+    exercise.trainOnBatch()
 }

@@ -93,6 +93,38 @@ struct Exercise {
         expect(sac_update(agent, steps, &stats), [SAC_OK], "sac_update")
     }
 
+    /// One sac_update_from_batch step on up to 4 fixed transitions (a caller's own replay), when cheap.
+    func trainOnBatch() {
+        guard shape.trainable, shape.canAffordUpdates else { return }
+        let n = min(Int(config.batch_size), 4)
+        let obs = observations(rows: n), next = observations(rows: n, offset: 1)
+        let rewards = (0..<n).map { Float($0) - 1 }
+        let terminated = (0..<n).map { UInt8($0 == n - 1 ? 1 : 0) }
+        let actions = (0..<(n * Int(config.action_dim))).map { Float($0 % 5) - 2 }  // clipped to the bounds
+        let indices = (0..<n).map { Int32($0 % max(Int(config.n_actions), 1)) }
+        var stats = sac_update_stats()
+        stats.struct_size = MemoryLayout<sac_update_stats>.stride
+        let status = obs.withUnsafeBufferPointer { obs in
+            next.withUnsafeBufferPointer { next in
+                rewards.withUnsafeBufferPointer { rewards in
+                    terminated.withUnsafeBufferPointer { terminated in
+                        actions.withUnsafeBufferPointer { actions in
+                            indices.withUnsafeBufferPointer { indices in
+                                var batch = sac_batch(
+                                    struct_size: MemoryLayout<sac_batch>.stride, n: n, obs: obs.baseAddress,
+                                    actions: isDiscrete ? nil : actions.baseAddress,
+                                    action_indices: isDiscrete ? indices.baseAddress : nil, rewards: rewards.baseAddress,
+                                    next_obs: next.baseAddress, terminated: terminated.baseAddress)
+                                return sac_update_from_batch(agent, &batch, &stats)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        expect(status, [SAC_OK], "sac_update_from_batch")
+    }
+
     /// sac_to_json's text, or nil when the agent cannot be saved as `kind` for a documented reason
     /// (a diverged weight, or a checkpoint of a policy-only agent).
     func json(_ kind: sac_json_kind) -> [CChar]? {
