@@ -3,7 +3,14 @@
 #   make demo   build libsac.so (release, Swift runtime linked statically) and train the C demo
 #   make test   the whole test suite: Swift unit, ABI and learning tests (release), the ABI check
 #               of the built library, the C/C++ consumer checks (install, pkg-config, examples,
-#               valgrind) and the Python binding's pytest suite
+#               valgrind), the Python binding's pytest suite, and the sanitizers: the ABI tests under
+#               the address sanitizer (test-asan), the two-thread tests under the thread sanitizer
+#               (test-tsan), the C kernels' tests under the undefined-behaviour sanitizer (test-ubsan)
+#               and a short run of every fuzz target (test-fuzz)
+#   make fuzz [FUZZ_SECONDS=300] [FUZZ_TARGETS="policy checkpoint replay config"]
+#               coverage-guided fuzzing of libsac's own code with libFuzzer and the address sanitizer
+#               (fuzz/run.sh: FUZZ_SECONDS per target, -rss_limit_mb=2048 -timeout=1); prints each
+#               target's executions, coverage and crashes; make fuzz-seeds rewrites fuzz/seeds
 #   make bench  sac-bench with 1 and 2 threads (gradient updates per second, act latency), sac_act's
 #               latency from C (bindings/c/benchmarks/act_latency.c), then the Python comparisons with
 #               Stable-Baselines3 and RLtools from .venv-bench (make bench-venv: torch CPU, SB3, rltools)
@@ -19,6 +26,9 @@ LIB            := $(RELEASE_DIR)/libsac.so
 # library build links the Swift runtime statically, which the test bundle must not.
 TEST_SCRATCH   := .build-test
 ASAN_SCRATCH   := .build-asan
+TSAN_SCRATCH   := .build-tsan
+UBSAN_SCRATCH  := .build-ubsan
+FUZZ_SCRATCH   := .build-fuzz
 C_BUILD        := .build/c
 # The Python binding is tested from a virtualenv holding the installed wheel, not the source tree.
 VENV           := .venv
@@ -33,8 +43,8 @@ ABI            := $(shell sed -n 's/^\#define SAC_ABI_VERSION \([0-9]*\).*/\1/p'
 # A locale with a comma decimal separator: the JSON tests prove saved bytes do not depend on it.
 TEST_LOCALE    := de_DE.UTF-8
 
-.PHONY: all deps test-locale lib demo demo-build test test-swift test-abi test-asan test-c test-python python-install \
-	install uninstall bench clean
+.PHONY: all deps test-locale lib demo demo-build test test-swift test-abi test-asan test-tsan test-ubsan test-fuzz \
+	test-c test-python python-install fuzz fuzz-build fuzz-seeds install uninstall bench clean
 
 all: lib
 
@@ -68,7 +78,7 @@ demo-build: $(DEMO)
 demo: demo-build
 	$(DEMO)
 
-test: test-swift test-abi test-c test-python test-asan
+test: test-swift test-abi test-c test-python test-asan test-tsan test-ubsan test-fuzz
 	@echo "make test: all suites passed"
 
 test-swift: deps test-locale
@@ -85,6 +95,62 @@ test-asan: deps test-locale
 	$(SWIFT) build --sanitize=address --build-tests --scratch-path $(ASAN_SCRATCH)
 	ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=0 $(SWIFT) test --sanitize=address --skip-build \
 		--scratch-path $(ASAN_SCRATCH) --filter SACTests
+
+# The two-thread tests (an agent's helper thread and the spin-then-sleep hand-over of
+# Sources/SACCore/Parallel/) under the thread sanitizer, then sac-bench's short run on 2 threads
+# (thousands of hand-overs, every algorithm, act_batch split in two); any report fails the run.
+# Tests/tsan-suppressions.txt explains the one suppression (Swift's lazy globals). A debug build:
+# XCTest's test listing crashes under TSan when optimised. Swift Testing's runner (no tests here)
+# crashes under TSan on its dispatch threads, hence --disable-swift-testing.
+TSAN_ENV       := TSAN_OPTIONS=suppressions=$(CURDIR)/Tests/tsan-suppressions.txt:halt_on_error=1
+test-tsan: deps
+	$(SWIFT) build --sanitize=thread --build-tests --scratch-path $(TSAN_SCRATCH)
+	$(TSAN_ENV) $(SWIFT) test --sanitize=thread --skip-build --disable-swift-testing --scratch-path $(TSAN_SCRATCH) \
+		--filter 'ThreadsABITests|ThreadsTests'
+	$(TSAN_ENV) $(TSAN_SCRATCH)/debug/sac-bench --quick --threads 2 > /dev/null
+
+# The C kernels (GEMM AVX-512 and AVX2, Adam; Sources/CKernels) under the undefined-behaviour
+# sanitizer, fatal at the first report: their tests run every kernel and vector width the CPU has,
+# then a short training run of sac-bench on each GEMM kernel and 2 threads.
+# (swiftc has no -sanitize=undefined, so SwiftPM's --sanitize=undefined fails on the Swift targets: the
+# flag goes to the C compiler, and to the link so that the sanitizer's runtime comes along.)
+# A debug build (for @testable imports) with optimised code, or the double-precision reference
+# products of GEMMTests take a minute.
+UBSAN_FLAGS    := -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined \
+	-Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined -Xswiftc -O -Xcc -O2
+UBSAN_ENV      := UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+test-ubsan: deps
+	$(SWIFT) build $(UBSAN_FLAGS) --build-tests --scratch-path $(UBSAN_SCRATCH)
+	$(UBSAN_ENV) $(SWIFT) test $(UBSAN_FLAGS) --skip-build --disable-swift-testing --scratch-path $(UBSAN_SCRATCH) \
+		--filter 'GEMMTests|LossReferenceTests|MLPGradientTests'
+	$(UBSAN_ENV) $(UBSAN_SCRATCH)/debug/sac-bench --quick --threads 2 --kernel avx512 > /dev/null
+	$(UBSAN_ENV) $(UBSAN_SCRATCH)/debug/sac-bench --quick --threads 2 --kernel avx2 > /dev/null
+
+# One libFuzzer executable (fuzz/Sources/SACFuzz; SAC_FUZZ=1 adds it to the package) built with the
+# library's sources, all instrumented for coverage and the address sanitizer. SwiftPM hands each
+# --sanitize to swiftc as a separate -sanitize= flag and swiftc keeps only the last one (so
+# --sanitize=fuzzer --sanitize=address gives either coverage or ASan, by the order of a Swift Set):
+# the pair goes in one -Xswiftc flag instead. --sanitize=fuzzer stays, so that SwiftPM links
+# libFuzzer's main rather than expecting the target's own.
+FUZZ           := $(FUZZ_SCRATCH)/release/sac-fuzz
+FUZZ_SECONDS   ?= 300
+FUZZ_SMOKE_SECONDS ?= 8
+FUZZ_TARGETS   ?= policy checkpoint replay config
+fuzz-build: deps
+	SAC_FUZZ=1 $(SWIFT) build -c release --product sac-fuzz --scratch-path $(FUZZ_SCRATCH) --sanitize=fuzzer \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xcc -fsanitize=address
+
+# FUZZ_SECONDS per target, going on past crashes; inputs that crash are kept in .build-fuzz/artifacts.
+fuzz: fuzz-build
+	bash fuzz/run.sh campaign $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# A few seconds of each target from the committed seeds; fails on any crash, timeout or OOM.
+test-fuzz: fuzz-build
+	bash fuzz/run.sh smoke $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-seeds: fuzz-build
+	rm -rf fuzz/seeds
+	SAC_FUZZ_SEEDS=fuzz/seeds $(FUZZ)
 
 test-abi: lib
 	bash bindings/c/tests/check_abi.sh $(LIB)
@@ -172,4 +238,5 @@ bench: deps bench-venv
 	cd /tmp && $(CURDIR)/$(BENCH_VENV)/bin/python $(CURDIR)/$(BENCH_SCRIPTS)/compare_rltools.py
 
 clean:
-	rm -rf .build $(TEST_SCRATCH) $(ASAN_SCRATCH) $(VENV) $(BENCH_VENV) .build-bench
+	rm -rf .build $(TEST_SCRATCH) $(ASAN_SCRATCH) $(TSAN_SCRATCH) $(UBSAN_SCRATCH) $(FUZZ_SCRATCH) $(VENV) $(BENCH_VENV) \
+		.build-bench

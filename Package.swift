@@ -7,12 +7,23 @@ import PackageDescription
 //   swift build -c release -Xswiftc -static-stdlib
 // The flag stays on the command line (see Makefile), not here: in Package.swift it would also
 // reach the test bundle's link, which then fails on Foundation's static ICU symbols.
+var products: [Product] = [
+    .library(name: "sac", type: .dynamic, targets: ["SAC"]),
+    .executable(name: "sac-bench", targets: ["SACBench"]),
+]
+var fuzzTargets: [Target] = []
+// The libFuzzer harness (fuzz/Sources/SACFuzz) exists only for `make fuzz`, which sets SAC_FUZZ=1 and
+// builds it with -sanitize=fuzzer,address: every other build, and the shipped libsac.so, never sees it.
+let fuzzing = Context.environment["SAC_FUZZ"] == "1"
+if fuzzing {
+    products.append(.executable(name: "sac-fuzz", targets: ["SACFuzz"]))
+    fuzzTargets.append(.executableTarget(name: "SACFuzz", dependencies: ["SAC", "CSac", "CJSONC"],
+                                         path: "fuzz/Sources/SACFuzz"))
+}
+
 let package = Package(
     name: "sac",
-    products: [
-        .library(name: "sac", type: .dynamic, targets: ["SAC"]),
-        .executable(name: "sac-bench", targets: ["SACBench"]),
-    ],
+    products: products,
     targets: [
         // The public header, exposed to Swift, plus the thread-local error slot and the
         // version/status strings, which are plain C data.
@@ -30,7 +41,9 @@ let package = Package(
             name: "SAC",
             dependencies: ["CSac", "SACCore"],
             exclude: ["exports.map"],
-            linkerSettings: [
+            // Not in the fuzz build: the version script would also hide the executable's malloc, the
+            // address sanitizer's, from the Swift runtime, which would then allocate with glibc's.
+            linkerSettings: fuzzing ? [] : [
                 .unsafeFlags([
                     "-use-ld=lld",
                     "-Xlinker", "--version-script=Sources/SAC/exports.map",
@@ -45,5 +58,5 @@ let package = Package(
         .executableTarget(name: "SACBench", dependencies: ["SACCore", "CAllocCounter", "CPeak"]),
         .testTarget(name: "SACCoreTests", dependencies: ["SACCore"]),
         .testTarget(name: "SACTests", dependencies: ["SAC", "CSac", "SACCore"]),
-    ]
+    ] + fuzzTargets
 )

@@ -4,11 +4,11 @@
 #include "alloc_counter.h"
 
 #if defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define LIBSAC_SANITIZED 1
 #endif
 #endif
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define LIBSAC_SANITIZED 1
 #endif
 
@@ -25,7 +25,7 @@ extern void __libc_free(void *pointer);
 static atomic_int counting;
 static atomic_long allocations;
 
-#ifndef LIBSAC_SANITIZED  /* the address sanitizer brings its own malloc: nothing to count then */
+#ifndef LIBSAC_SANITIZED  /* the address and thread sanitizers bring their own malloc: nothing to count then */
 
 static void note(void) {
     if (atomic_load_explicit(&counting, memory_order_relaxed)) {
