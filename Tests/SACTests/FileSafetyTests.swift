@@ -24,23 +24,25 @@ final class FileSafetyTests: XCTestCase {
         let agent = try makeAgent()
         let fifo = try makeTemporaryDirectory() + "/agent.fifo"
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
-        let json = try XCTUnwrap(inChild { self.loadJSON(fifo) }, "sac_load_json blocked on a FIFO without a writer")
-        assertStatus(json.status, SAC_ERR_IO, json.message)
-        assertMessage(json.message, "sac_load_json", mentions: [fifo, "FIFO", "not a regular file"])
-        let replay = try XCTUnwrap(inChild { sac_load_replay(agent, fifo) }, "sac_load_replay blocked on a FIFO without a writer")
-        assertStatus(replay.status, SAC_ERR_IO, replay.message)
-        assertMessage(replay.message, "sac_load_replay", mentions: [fifo, "FIFO", "not a regular file"])
+        try assertBothLoadersRefuseAtOnce(agent, fifo, as: "FIFO", "blocked on a FIFO without a writer")
+    }
+
+    /// sac_load_json and sac_load_replay on `path` fail with SAC_ERR_IO, naming the path and `kind`,
+    /// within the child's time limit (a regression would block or read gigabytes).
+    private func assertBothLoadersRefuseAtOnce(_ agent: OpaquePointer, _ path: String, as kind: String, _ otherwise: String,
+                                               file: StaticString = #filePath, line: UInt = #line) throws {
+        let json = try XCTUnwrap(inChild { self.loadJSON(path) }, "sac_load_json \(otherwise)", file: file, line: line)
+        assertStatus(json.status, SAC_ERR_IO, json.message, file: file, line: line)
+        assertMessage(json.message, "sac_load_json", mentions: [path, kind, "not a regular file"])
+        let replay = try XCTUnwrap(inChild { sac_load_replay(agent, path) }, "sac_load_replay \(otherwise)", file: file, line: line)
+        assertStatus(replay.status, SAC_ERR_IO, replay.message, file: file, line: line)
+        assertMessage(replay.message, "sac_load_replay", mentions: [path, kind, "not a regular file"])
     }
 
     func testLoadingADeviceOrASocketFailsAtOnceWithIOError() throws {
         let agent = try makeAgent()
         for device in ["/dev/zero", "/dev/null"] {
-            let json = try XCTUnwrap(inChild { self.loadJSON(device) }, "sac_load_json read \(device) for too long")
-            assertStatus(json.status, SAC_ERR_IO, json.message)
-            assertMessage(json.message, "sac_load_json", mentions: [device, "character device", "not a regular file"])
-            let replay = try XCTUnwrap(inChild { sac_load_replay(agent, device) }, "sac_load_replay read \(device) for too long")
-            assertStatus(replay.status, SAC_ERR_IO, replay.message)
-            assertMessage(replay.message, "sac_load_replay", mentions: [device, "character device", "not a regular file"])
+            try assertBothLoadersRefuseAtOnce(agent, device, as: "character device", "read \(device) for too long")
         }
         // open() itself refuses a socket (ENXIO); the message still says what the file is.
         let socketPath = try makeTemporaryDirectory() + "/agent.sock"
