@@ -15,7 +15,7 @@
  *         sac_act(agent, obs, 3, 0, action, 1);                 // action in [low, high]
  *         ... step the environment ...
  *         sac_observe(agent, obs, 3, action, 1, reward, next_obs, 3, terminated, truncated);
- *         sac_update(agent, 1, NULL);                           // SAC_ERR_NOT_READY until a batch is stored
+ *         sac_update(agent, 1, NULL);                           // SAC_ERR_NOT_READY during warm-up
  *     }
  *     sac_agent_destroy(agent);
  *
@@ -76,7 +76,7 @@ typedef enum sac_status {
     SAC_ERR_INVALID_CONFIG = -2,  /* a sac_config field is out of range */
     SAC_ERR_LENGTH = -3,          /* a buffer length disagrees with the agent's dimensions */
     SAC_ERR_NON_FINITE = -4,      /* an input holds NaN or infinity */
-    SAC_ERR_NOT_READY = -5,       /* sac_update before the replay buffer holds one batch */
+    SAC_ERR_NOT_READY = -5,       /* sac_update before learning_starts transitions or one batch */
     SAC_ERR_STRUCT_SIZE = -6,     /* struct_size is smaller or larger than this library knows */
     SAC_ERR_OUT_OF_MEMORY = -7,   /* an allocation failed (e.g. a huge replay_capacity) */
     SAC_ERR_INVALID_ARGUMENT = -8, /* another argument is out of range (e.g. 0 gradient steps) */
@@ -160,9 +160,11 @@ typedef struct sac_config {
     uint32_t batch_size;           /* transitions per gradient step, 1..2^20 (default 256) */
     uint64_t replay_capacity;      /* transitions kept, oldest overwritten, batch_size..2^34
                                       (default 1000000); the whole buffer is reserved at create */
-    /* sac_act returns uniform random actions (unless deterministic) until this many transitions
-     * were observed (default 100). A policy-only agent (loaded from a policy file) samples its
-     * policy from the start. */
+    /* Warm-up (default 100): until this many transitions were observed, sac_act returns uniform
+     * random actions (unless deterministic) and sac_update returns SAC_ERR_NOT_READY, as
+     * Stable-Baselines3's and CleanRL's learning_starts: with one sac_update per sac_observe, the
+     * first gradient step follows the learning_starts-th transition (theirs follows the next one).
+     * A policy-only agent (loaded from a policy file) samples its policy from the start. */
     uint64_t learning_starts;
 
     /* Entropy temperature alpha (the initial value when learned), in (0, 1e38]. NaN (the default)
@@ -336,8 +338,8 @@ typedef struct sac_update_stats {
  * optimizer moments and steps, counters, random state: its checkpoint is byte for byte the same),
  * SAC_ERR_DIVERGED is returned and sac_last_error() names the loss or the network and the step.
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_INVALID_ARGUMENT (gradient_steps == 0),
- * SAC_ERR_STRUCT_SIZE, SAC_ERR_POLICY_ONLY, or SAC_ERR_NOT_READY (fewer than batch_size
- * transitions stored; nothing changes) or SAC_ERR_DIVERGED. Allocates nothing. */
+ * SAC_ERR_STRUCT_SIZE, SAC_ERR_POLICY_ONLY, or SAC_ERR_NOT_READY (fewer than learning_starts
+ * transitions observed, or fewer than batch_size stored; nothing changes) or SAC_ERR_DIVERGED. Allocates nothing. */
 int sac_update(sac_agent *agent, uint32_t gradient_steps, sac_update_stats *stats);
 
 /* A caller-provided minibatch for sac_update_from_batch, for users who keep their own replay

@@ -32,11 +32,6 @@ public func sac_update(_ handle: OpaquePointer?, _ gradientSteps: UInt32, _ stat
         let agent = try agentObject(handle)
         guard gradientSteps > 0 else { throw SACError(.invalidArgument, "gradient_steps is 0; it must be at least 1") }
         let size = try statsSize(stats)
-        try agent.requireTrainable()
-        guard agent.canUpdate else {
-            throw SACError(.notReady, "the replay buffer holds \(agent.replay.count) transitions; "
-                + "a gradient step needs batch_size = \(agent.config.batchSize)")
-        }
         write(try agent.update(steps: Int(gradientSteps)), to: stats, size: size)
     }
 }

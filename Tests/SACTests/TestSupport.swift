@@ -225,9 +225,11 @@ func assertTwinsStillAgree(_ agent: OpaquePointer, _ twin: OpaquePointer, file: 
     XCTAssertEqual(bits(act(agent, obs, deterministic: false, file: file, line: line)),
                    bits(act(twin, obs, deterministic: false, file: file, line: line)),
                    "next stochastic actions differ", file: file, line: line)
-    let batch = Int(config.batch_size)
-    observeTransitions(agent, 1000..<(1000 + batch), file: file, line: line)
-    observeTransitions(twin, 1000..<(1000 + batch), file: file, line: line)
+    // enough for one batch, and past the warm-up
+    let seen = Int(snapshot(agent, file: file, line: line).environmentSteps)
+    let count = max(Int(config.batch_size), Int(config.learning_starts) - seen)
+    observeTransitions(agent, 1000..<(1000 + count), file: file, line: line)
+    observeTransitions(twin, 1000..<(1000 + count), file: file, line: line)
     XCTAssertEqual(bits(update(agent, file: file, line: line)), bits(update(twin, file: file, line: line)),
                    "update statistics differ", file: file, line: line)
     XCTAssertEqual(snapshot(agent, file: file, line: line), snapshot(twin, file: file, line: line),

@@ -65,15 +65,16 @@ final class UpdateFromBatchTests: XCTestCase {
 
     /// The claim of the header: the same batch gives the same step as sac_update. The twin takes
     /// sac_update's sample as a caller's batch; it skips the sample's random draws with warm-up
-    /// actions (one draw each), so both then step with the same noise.
+    /// actions (one draw each) before its last transition ends the warm-up, so both then step with
+    /// the same noise.
     func testTheSameBatchAsAnInternalSampleGivesTheSameUpdate() throws {
         var v1 = sac_config.small()
         v1.algorithm = Int32(SAC_ALGO_CONTINUOUS_V1.rawValue)
         for var config in [sac_config.small(), v1, .smallDiscrete(SAC_ALGO_DISCRETE), .smallDiscrete(SAC_ALGO_SOFT_Q)] {
-            config.learning_starts = 1_000_000  // stochastic actions stay uniform warm-up draws
+            config.learning_starts = 30  // the first update follows the 30th transition
             let (agent, twin) = try makeTwins(config)
             observeTransitions(agent, 0..<30)
-            observeTransitions(twin, 0..<30)
+            observeTransitions(twin, 0..<29)
             let rows = Int(config.batch_size)
             let slots = try nextSampleSlots(agent, count: 30, rows: rows)
             let expected = update(agent)
@@ -85,6 +86,7 @@ final class UpdateFromBatchTests: XCTestCase {
                 ? sac_act_discrete_batch(twin, obs, rows, obs.count, 0, &skipIndices, rows)
                 : sac_act_batch(twin, obs, rows, obs.count, 0, &skip, rows)
             assertStatus(skipped, SAC_OK, lastErrorMessage())
+            observeTransitions(twin, 29..<30)
             var stats = sac_update_stats()
             stats.struct_size = sizeofStats
             let status = Rows(slots, config: config).withBatch(discrete: config.isDiscrete) { batch in

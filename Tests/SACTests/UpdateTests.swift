@@ -72,6 +72,37 @@ final class UpdateTests: XCTestCase {
         assertTwinsStillAgree(agent, twin)
     }
 
+    /// As Stable-Baselines3's and CleanRL's learning_starts: no gradient step before that many
+    /// transitions, counted exactly, even when a batch is stored much earlier.
+    func testUpdateWaitsForLearningStartsTransitionsExactly() throws {
+        var config = sac_config.small()  // batch_size 8
+        config.learning_starts = 20
+        let (agent, twin) = try makeTwins(config)
+        observeTransitions(agent, 0..<19)
+        observeTransitions(twin, 0..<19)
+        assertFailsLeavingAgentUnchanged(agent, twin: twin, SAC_ERR_NOT_READY, "sac_update",
+                                         mentioning: ["19 transitions", "learning_starts = 20"]) {
+            sac_update(agent, 1, nil)
+        }
+        observeTransitions(agent, 19..<20)
+        assertStatus(sac_update(agent, 1, nil), SAC_OK, lastErrorMessage())
+        XCTAssertEqual(snapshot(agent).gradientSteps, 1)
+    }
+
+    /// A loaded checkpoint keeps its transition count: past learning_starts it trains at once,
+    /// whatever the replay buffer (saved separately) holds beyond one batch.
+    func testLoadedCheckpointPastLearningStartsUpdatesWithAFreshBatch() throws {
+        var config = sac_config.small()
+        config.learning_starts = 12
+        let agent = try makeAgent(config)
+        observeTransitions(agent, 0..<12)
+        let copy = try loadAgent(json: jsonBytes(agent, SAC_JSON_CHECKPOINT))
+        assertStatus(sac_update(copy, 1, nil), SAC_ERR_NOT_READY)
+        XCTAssertTrue(lastErrorMessage().contains("batch_size = 8"), lastErrorMessage())
+        observeTransitions(copy, 0..<8)
+        assertStatus(sac_update(copy, 1, nil), SAC_OK, lastErrorMessage())
+    }
+
     func testUpdateRejectsZeroGradientSteps() throws {
         let (agent, twin) = try makeTwins()
         observeTransitions(agent, 0..<8)

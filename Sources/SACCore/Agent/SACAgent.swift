@@ -112,7 +112,24 @@ public class SACAgent {
 
     // MARK: - Learning
 
-    public var canUpdate: Bool { isTrainable && replay.count >= config.batchSize }
+    /// Gradient steps wait for `learningStarts` observed transitions, as in Stable-Baselines3 and
+    /// CleanRL, and for one full batch in the replay buffer.
+    public var canUpdate: Bool {
+        isTrainable && environmentSteps >= config.learningStarts && replay.count >= config.batchSize
+    }
+
+    /// Throws `.notReady`, saying what is missing, unless `canUpdate`.
+    public func requireReadyToUpdate() throws(SACError) {
+        try requireTrainable()
+        if environmentSteps < config.learningStarts {
+            throw SACError(.notReady, "\(environmentSteps) transitions were observed; gradient steps start "
+                + "after learning_starts = \(config.learningStarts)")
+        }
+        if replay.count < config.batchSize {
+            throw SACError(.notReady, "the replay buffer holds \(replay.count) transitions; "
+                + "a gradient step needs batch_size = \(config.batchSize)")
+        }
+    }
 
     public func requireTrainable() throws(SACError) {
         guard isTrainable else {
@@ -133,13 +150,14 @@ public class SACAgent {
         set { trainedState.isVersioned = newValue }
     }
 
-    /// `steps` gradient steps on batches sampled from the replay buffer (requires `canUpdate`), as one
-    /// transaction: if a loss or a new weight is not finite, the agent is restored exactly as it was
+    /// `steps` gradient steps on batches sampled from the replay buffer (`.notReady` unless
+    /// `canUpdate`), as one transaction: if a loss or a new weight is not finite, the agent is restored exactly as it was
     /// before the call (weights, optimizer moments and steps, counters, random state) and
     /// `.diverged` is thrown. Returns the last step's statistics.
     @discardableResult
     public func update(steps: Int = 1) throws(SACError) -> UpdateStats {
-        try transaction(steps: steps) { () throws(SACError) in
+        try requireReadyToUpdate()
+        return try transaction(steps: steps) { () throws(SACError) in
             batch.size = batch.capacity
             replay.sample(into: batch, random: &random)
             return try gradientStep(on: batch)

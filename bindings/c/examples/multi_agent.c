@@ -62,9 +62,8 @@ static void *train(void *arg) {
         TRY(sac_act(agent, obs, 3, 0, action, 1));
         float reward = pendulum_step(&env, action[0], next_obs, &truncated);
         TRY(sac_observe(agent, obs, 3, action, 1, reward, next_obs, 3, 0, truncated));
-        uint64_t stored;
-        TRY(sac_replay_size(agent, &stored));
-        if (stored >= cfg.batch_size) TRY(sac_update(agent, 1, NULL));
+        int updated = sac_update(agent, 1, NULL); /* SAC_ERR_NOT_READY during the warm-up */
+        if (updated != SAC_ERR_NOT_READY) TRY(updated);
         if (truncated) pendulum_reset(&env, obs);
         else for (int i = 0; i < 3; i++) obs[i] = next_obs[i];
     }

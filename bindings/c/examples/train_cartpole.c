@@ -87,9 +87,8 @@ int main(int argc, char **argv) {
         episode_return += reward;
         step++;
 
-        uint64_t stored;
-        CHECK(sac_replay_size(agent, &stored));
-        if (stored >= cfg.batch_size) CHECK(sac_update(agent, 1, &stats));
+        int updated = sac_update(agent, 1, &stats); /* SAC_ERR_NOT_READY during the warm-up */
+        if (updated != SAC_ERR_NOT_READY) CHECK(updated);
 
         if (terminated || truncated) {
             episodes++;

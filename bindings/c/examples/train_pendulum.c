@@ -65,9 +65,8 @@ int main(int argc, char **argv) {
         CHECK(sac_observe(agent, obs, 3, action, 1, reward, next_obs, 3, 0, truncated));
         episode_return += reward;
 
-        uint64_t stored;
-        CHECK(sac_replay_size(agent, &stored));
-        if (stored >= cfg.batch_size) CHECK(sac_update(agent, 1, &stats));
+        int updated = sac_update(agent, 1, &stats); /* SAC_ERR_NOT_READY during the warm-up */
+        if (updated != SAC_ERR_NOT_READY) CHECK(updated);
 
         if (truncated) {
             printf("episode %3d  step %6ld  return %8.1f  alpha %.3f  critic_loss %7.3f  "

@@ -251,7 +251,7 @@ class Agent:
         `deterministic=True` gives the mean action (evaluation, deployment).
         Discrete agents: an int in [0, n_actions); `deterministic=True` gives the most probable
         action. Before `learning_starts` transitions were observed, stochastic calls return
-        uniform random actions (warm-up exploration). Raises DivergedError if the network's output
+        uniform random actions (warm-up exploration; `update` waits for the same count). Raises DivergedError if the network's output
         is NaN or infinite (absurd weights, or an observation beyond what float32 carries)."""
         handle = self._live
         obs = _floats(obs, "obs")
@@ -317,7 +317,8 @@ class Agent:
 
     def update(self, gradient_steps: int = 1) -> Stats:
         """Runs gradient steps on batches from the replay buffer; returns the last step's statistics.
-        Raises NotReadyError until the buffer holds batch_size transitions, and DivergedError if a
+        Raises NotReadyError until `learning_starts` transitions were observed (the warm-up, as in
+        Stable-Baselines3 and CleanRL) and the buffer holds batch_size, and DivergedError if a
         loss or new weight of any of the steps is NaN or infinite: the agent is then exactly as it was
         before the call (the steps are one transaction)."""
         if isinstance(gradient_steps, bool) or not isinstance(gradient_steps, int) or not 0 <= gradient_steps < 2 ** 32:
