@@ -33,7 +33,7 @@ STATUS_OF = {
 }
 
 # A small agent used across the suite: asymmetric action bounds, tiny networks, a small replay
-# buffer (the whole buffer is reserved at creation) and a short warm-up.
+# buffer (the whole buffer is reserved at creation) and a warm-up that ends with the first batch.
 OBS_DIM = 3
 ACTION_DIM = 2
 ACTION_LOW = [-2.0, 0.0]
@@ -57,7 +57,7 @@ def repo_root() -> Path:
 @pytest.fixture
 def small_config() -> libsac.Config:
     return libsac.Config(obs_dim=OBS_DIM, action_dim=ACTION_DIM, action_low=ACTION_LOW, action_high=ACTION_HIGH,
-                         hidden_sizes=(16, 16), batch_size=16, replay_capacity=4096, learning_starts=20, seed=7)
+                         hidden_sizes=(16, 16), batch_size=16, replay_capacity=4096, learning_starts=16, seed=7)
 
 
 def family_config(small_config: libsac.Config, algorithm: str) -> libsac.Config:
@@ -111,7 +111,7 @@ def random_transitions(obs_dim: int, action_dim: int, steps: int, seed: int):
 @pytest.fixture
 def drive() -> Callable[..., Tuple[np.ndarray, List[libsac.Stats]]]:
     """drive(agent, steps, seed): act/observe for `steps` steps on synthetic data, one update per
-    step once a batch is stored. Returns the actions taken and the update statistics. Works for
+    step once the warm-up is over and a batch is stored. Returns the actions taken and the update statistics. Works for
     every algorithm: discrete agents act and observe with int indices."""
 
     def run(agent: libsac.Agent, steps: int, seed: int = 0):
@@ -121,7 +121,7 @@ def drive() -> Callable[..., Tuple[np.ndarray, List[libsac.Stats]]]:
             action = agent.act(obs)
             actions.append(action)
             agent.observe(obs, action, reward, next_obs, terminated)
-            if agent.replay_size >= config.batch_size:
+            if agent.env_steps >= config.learning_starts and agent.replay_size >= config.batch_size:
                 stats.append(agent.update())
         return np.array(actions), stats
 

@@ -106,7 +106,7 @@ def test_act_returns_float32_actions_inside_asymmetric_bounds(agent, drive):
     obs = observations(50)
     for o in obs:  # warm-up: uniform random actions
         check_actions(agent.act(o))
-    drive(agent, 40)  # past learning_starts (20): samples from the policy
+    drive(agent, 40)  # past learning_starts (16): samples from the policy
     extreme = np.concatenate([obs, observations(50, seed=4, scale=1e4)])
     for o in extreme:
         check_actions(agent.act(o))
@@ -374,7 +374,7 @@ def test_checkpoint_and_replay_continue_training_bit_identically(tmp_path, train
 
 def test_save_replay_load_replay_round_trip(tmp_path, trained, make_agent):
     trained.save_replay(tmp_path / "first.replay")
-    fresh = make_agent(seed=99)
+    fresh = make_agent(seed=99, learning_starts=0)  # learns from the file alone, no warm-up
     fresh.load_replay(tmp_path / "first.replay")
     assert fresh.replay_size == trained.replay_size == 80
     assert fresh.env_steps == 0  # counters belong to the checkpoint, not the replay file

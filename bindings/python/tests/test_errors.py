@@ -205,13 +205,15 @@ def test_unknown_override_keyword_is_a_config_error_naming_it():
 # -- update ----------------------------------------------------------------------------------
 
 
-def test_update_before_a_batch_is_stored_is_not_ready_and_changes_nothing(agent):
+@pytest.mark.parametrize("learning_starts, missing", [(0, "batch_size = 16"), (16, "learning_starts = 16")])
+def test_update_before_a_batch_is_stored_is_not_ready_and_changes_nothing(make_agent, learning_starts, missing):
+    agent = make_agent(learning_starts=learning_starts)
     for _ in range(15):  # batch_size is 16
         agent.observe(OK_OBS, OK_ACTION, 1.0, OK_OBS, False)
     before = agent.to_json()
     with pytest.raises(libsac.NotReadyError) as excinfo:
         agent.update()
-    check_error(excinfo, libsac.NotReadyError, "sac_update", "15", "batch_size")
+    check_error(excinfo, libsac.NotReadyError, "sac_update", "15", missing)
     assert agent.gradient_steps == 0
     assert agent.to_json() == before
 

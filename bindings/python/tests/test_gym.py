@@ -48,13 +48,17 @@ def test_train_smoke_returns_agent_history_and_writes_the_log(tmp_path):
         assert [e["step"] for e in history.evaluations] == [300, 600]
         assert history.best_evaluation == max(e["mean_return"] for e in history.evaluations)
         assert agent.env_steps == 600 and agent.replay_size == 600
-        assert agent.gradient_steps == 600 - 16 + 1  # one update per step once a batch is stored
+        assert agent.gradient_steps == 600 - 100 + 1  # one update per step from the 100th (learning_starts) on
         assert agent.config.hidden_sizes == (16, 16) and agent.config.action_low == [-2.0]
 
     records = read_log(log)
     episodes = [r for r in records if r["event"] == "episode"]
     evals = [r for r in records if r["event"] == "eval"]
-    assert len(episodes) + len(evals) == len(records)
+    assert records[0]["event"] == "start" and records[-1]["event"] == "end"
+    assert len(episodes) + len(evals) + 2 == len(records)
+    assert records[0]["step"] == 0 and records[-1]["step"] == 600
+    assert [r["elapsed"] for r in records] == sorted(r["elapsed"] for r in records)
+    assert all(r["steps_per_s"] >= 0 for r in records)
     assert [r["step"] for r in episodes] == [200, 400, 600]
     assert [r["length"] for r in episodes] == [200, 200, 200]
     assert [r["episode_return"] for r in episodes] == history.episode_returns
@@ -85,7 +89,7 @@ def test_two_threads_train_the_same_agent_as_one():
                                hidden_sizes=(64, 64), batch_size=64, replay_capacity=4096)
         with agent:
             runs.append((history.episode_returns, agent.gradient_steps, agent.to_json()))
-    assert runs[0][1] == 120 - 64 + 1
+    assert runs[0][1] == 120 - 100 + 1  # from learning_starts on
     assert runs[1] == runs[0] and runs[2] == runs[0]
 
 
@@ -100,10 +104,10 @@ def test_checkpoint_every_writes_a_checkpoint_and_its_replay_file(tmp_path):
     agent, history = train("Pendulum-v1", 600, seed=0, eval_every=0, checkpoint_every=250,
                            checkpoint_path=checkpoint, progress=False, **SMALL)
     agent.close()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.json", "ckpt.json.replay"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.json", "ckpt.json.replay", "ckpt.json.train.json"]
     with libsac.Agent.load(checkpoint) as saved:
         assert saved.env_steps == 500  # the last multiple of 250
-        assert saved.gradient_steps == 500 - 16 + 1
+        assert saved.gradient_steps == 500 - 100 + 1
         saved.load_replay(str(checkpoint) + ".replay")
         assert saved.replay_size == 500
 
@@ -119,10 +123,10 @@ def test_resume_from_continues_the_step_count(tmp_path):
         assert history.steps == 200
         assert agent.env_steps == 600
         assert agent.replay_size == 600  # the checkpoint's 400 transitions plus 200 new ones
-        assert agent.gradient_steps == (400 - 16 + 1) + 200
+        assert agent.gradient_steps == (400 - 100 + 1) + 200
         assert agent.config.hidden_sizes == (16, 16)  # the checkpoint's config, not the defaults
     records = read_log(log)
-    assert [(r["event"], r["step"]) for r in records] == [("episode", 600), ("eval", 600)]
+    assert [(r["event"], r["step"]) for r in records] == [("start", 400), ("episode", 600), ("eval", 600), ("end", 600)]
 
 
 def test_resume_from_without_a_replay_file_starts_with_an_empty_buffer(tmp_path):
@@ -253,7 +257,7 @@ def test_train_on_cartpole_picks_discrete_sac_and_logs_its_stats(tmp_path):
                            progress=False, **TINY_DISCRETE)
     with agent:
         assert agent.config.algorithm == "discrete" and agent.config.n_actions == 2
-        assert agent.env_steps == 400 and agent.gradient_steps == 400 - 16 + 1
+        assert agent.env_steps == 400 and agent.gradient_steps == 400 - 50 + 1
         assert history.steps == 400 and [e["step"] for e in history.evaluations] == [200, 400]
         assert sum(history.episode_returns) <= 400 and all(r >= 1 for r in history.episode_returns)
         assert type(agent.act(np.zeros(4, np.float32))) is int
@@ -272,7 +276,7 @@ def test_train_takes_the_algorithm_as_a_config_override(env_id, algorithm):
                            algorithm=algorithm, **TINY_DISCRETE)
     with agent:
         assert agent.config.algorithm == algorithm
-        assert agent.gradient_steps == 100 - 16 + 1
+        assert agent.gradient_steps == 100 - 50 + 1
         assert len(history.evaluations) == 1
 
 

@@ -53,7 +53,8 @@ def test_pip_install_into_a_fresh_venv_bundles_the_library(tmp_path):
 
     # The package works on its own: an agent learns one step, and the console script runs.
     smoke = ("import libsac\n"
-             "a = libsac.Agent(obs_dim=2, action_dim=1, hidden_sizes=(8,), batch_size=4, replay_capacity=8)\n"
+             "a = libsac.Agent(obs_dim=2, action_dim=1, hidden_sizes=(8,), batch_size=4, replay_capacity=8,"
+             " learning_starts=4)\n"
              "for _ in range(4): a.observe([0, 1], a.act([0, 1]), 1.0, [1, 0], False)\n"
              "print(a.update().critic_loss >= 0)\n")
     result = subprocess.run([str(python), "-c", smoke], cwd=tmp_path, env=clean_environment(),

@@ -7,7 +7,7 @@ import numpy as np
 import libsac
 
 OBS_DIM, ACTION_DIM = 4, 2
-STEPS = 232  # one update per step from the 32nd transition on: 201 updates
+STEPS = 232  # one update per step from the 40th (learning_starts) transition on: 193 updates
 
 
 def train_sequence(seed):
@@ -24,7 +24,7 @@ def train_sequence(seed):
             actions.append(action)
             next_obs = rng.standard_normal(OBS_DIM).astype(np.float32)
             agent.observe(obs, action, float(rng.standard_normal()), next_obs, step % 40 == 39)
-            if agent.replay_size >= 32:
+            if agent.env_steps >= 40:
                 stats.append(agent.update())
                 actions.append(agent.act_batch(probe, deterministic=True).ravel())
             obs = next_obs
@@ -37,7 +37,7 @@ def train_sequence(seed):
 def test_two_agents_trained_in_parallel_threads_match_sequential_runs():
     seeds = (1, 2)
     sequential = [train_sequence(seed) for seed in seeds]
-    assert sequential[0]["gradient_steps"] == sequential[1]["gradient_steps"] == 201
+    assert sequential[0]["gradient_steps"] == sequential[1]["gradient_steps"] == 193
     assert sequential[0]["json"] != sequential[1]["json"]
 
     results, errors = [None, None], []

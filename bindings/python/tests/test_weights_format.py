@@ -43,15 +43,15 @@ def trained_agent():
                          hidden_sizes=HIDDEN, batch_size=32, replay_capacity=2048, learning_starts=50, seed=11)
     rng = np.random.default_rng(2)
     obs = rng.standard_normal(OBS_DIM).astype(np.float32)
-    for step in range(332):  # one update per step from the 32nd transition on: 301 updates
+    for step in range(332):  # one update per step from the 50th (learning_starts) transition on: 283 updates
         action = agent.act(obs)
         next_obs = rng.standard_normal(OBS_DIM).astype(np.float32)
         reward = float(-np.sum(np.square(action - 0.3)))
         agent.observe(obs, action, reward, next_obs, step % 50 == 49)
-        if agent.replay_size >= 32:
+        if agent.env_steps >= 50:
             agent.update()
         obs = next_obs
-    assert agent.gradient_steps == 301
+    assert agent.gradient_steps == 283
     yield agent
     agent.close()
 
@@ -92,7 +92,7 @@ def test_checkpoint_holds_the_same_actor_as_the_policy(trained_agent, saved_poli
     assert checkpoint["config"] == saved_policy["config"]
     for key in ("critics", "target_critics", "log_alpha", "optimizers", "counters", "rng"):
         assert key in checkpoint
-    assert checkpoint["counters"] == {"env_steps": 332, "gradient_steps": 301}
+    assert checkpoint["counters"] == {"env_steps": 332, "gradient_steps": 283}
 
 
 def test_numpy_forward_pass_from_the_document_matches_libsac(trained_agent, saved_policy):
@@ -213,7 +213,7 @@ def test_numpy_forward_pass_of_a_trained_discrete_policy_matches_libsac(tmp_path
             action = agent.act(obs)
             next_obs = rng.standard_normal(OBS_DIM).astype(np.float32)
             agent.observe(obs, action, float(action == int(obs[0] > 0)), next_obs, step % 50 == 49)
-            if agent.replay_size >= 32:
+            if agent.env_steps >= 50:
                 agent.update()
             obs = next_obs
         agent.save(tmp_path / "policy.json", "policy")

@@ -52,16 +52,28 @@ def _parser() -> argparse.ArgumentParser:
                        help="hidden layer sizes of actor and critics (default: 256 256)")
     train.add_argument("--gamma", type=float, default=None, help="discount (default 0.99)")
     train.add_argument("--learning-starts", type=int, default=None,
-                       help="random warm-up steps before the policy acts (default 100)")
-    train.add_argument("--updates-per-step", type=int, default=1, help="gradient steps per environment step")
+                       help="warm-up: random actions and no gradient step for this many transitions (default 100)")
+    train.add_argument("--train-freq", type=_train_freq, default=1, metavar="N[:episode]",
+                       help="train after every N environment steps (N:episode: after every N episodes)")
+    train.add_argument("--gradient-steps", type=int, default=1,
+                       help="gradient steps each time training is due (-1: one per transition collected)")
+    train.add_argument("--updates-per-step", type=int, default=None,
+                       help="gradient steps per transition, instead of --train-freq and --gradient-steps")
+    train.add_argument("--n-envs", type=int, default=1,
+                       help="copies of the environment stepped together (gymnasium.make_vec) and acted on in one batch")
     train.add_argument("--threads", type=int, choices=[1, 2], default=1,
                        help="threads for the gradient steps (2: about 1.9x faster at hidden 256 on a free second "
                             "core; the same results)")
     train.add_argument("--eval-every", type=int, default=5_000, help="evaluate every N steps (0: never)")
     train.add_argument("--eval-episodes", type=int, default=10, help="episodes per evaluation")
+    train.add_argument("--eval-seed", type=int, default=12345,
+                       help="evaluation episode k starts from reset(seed=EVAL_SEED + k)")
     train.add_argument("--target-return", type=float, default=None,
                        help="stop early once an evaluation reaches this mean return")
-    train.add_argument("--log", type=Path, default=None, help="append JSON-lines logs (episodes, evaluations) here")
+    train.add_argument("--log", type=Path, default=None,
+                       help="append JSON-lines logs (start, episodes, evaluations, end; with elapsed seconds) here")
+    train.add_argument("--tensorboard", type=Path, default=None, metavar="DIR",
+                       help="write TensorBoard scalars to DIR (needs the tensorboard package)")
     train.add_argument("--checkpoint-every", type=int, default=0, help="write a checkpoint every N steps (0: never)")
     train.add_argument("--checkpoint", type=Path, default=None,
                        help="checkpoint path for --checkpoint-every (JSON; the replay buffer goes to PATH.replay)")
@@ -84,6 +96,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _train_freq(text: str) -> "int | tuple[int, str]":
+    """N (environment steps) or N:step / N:episode, as Stable-Baselines3's train_freq."""
+    count, _, unit = text.partition(":")
+    try:
+        every = int(count)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected N or N:step or N:episode, got {text!r}") from None
+    if unit not in ("", "step", "episode"):
+        raise argparse.ArgumentTypeError(f"the unit must be step or episode, got {unit!r}")
+    return (every, unit) if unit else every
+
+
 def _train(args: argparse.Namespace) -> int:
     from .gym import train
 
@@ -99,8 +123,10 @@ def _train(args: argparse.Namespace) -> int:
     if args.algorithm is not None:
         overrides["algorithm"] = args.algorithm
     agent, history = train(
-        args.env, args.steps, seed=args.seed, updates_per_step=args.updates_per_step, eval_every=args.eval_every,
-        eval_episodes=args.eval_episodes, target_return=args.target_return, log_path=args.log,
+        args.env, args.steps, seed=args.seed, train_freq=args.train_freq, gradient_steps=args.gradient_steps,
+        updates_per_step=args.updates_per_step, n_envs=args.n_envs, eval_every=args.eval_every,
+        eval_episodes=args.eval_episodes, eval_seed=args.eval_seed,
+        target_return=args.target_return, log_path=args.log, tensorboard=args.tensorboard,
         checkpoint_every=args.checkpoint_every, checkpoint_path=args.checkpoint, resume_from=args.resume,
         progress=not args.no_progress, threads=args.threads, **overrides)
     with agent:

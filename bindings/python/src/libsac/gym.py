@@ -11,13 +11,13 @@ space (starting at 0) discrete SAC; pass `algorithm="continuous_v1"` or `algorit
 choose the other member of the family.
 
 `train` handles terminated/truncated correctly (a time limit does not cut the bootstrap), takes
-random warm-up actions (the agent's `learning_starts`), runs `updates_per_step` gradient steps per
-environment step, evaluates the deterministic policy every `eval_every` steps, logs JSON lines,
-checkpoints every `checkpoint_every` steps (JSON + replay file) and resumes from such a checkpoint.
+random warm-up actions and no gradient step for the agent's `learning_starts` transitions, trains
+on Stable-Baselines3's schedule (`train_freq`, `gradient_steps`), steps `n_envs` copies of the
+environment together, evaluates the deterministic policy every `eval_every` steps, logs JSON lines
+and TensorBoard scalars, checkpoints every `checkpoint_every` steps and resumes from a checkpoint.
 """
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -26,8 +26,12 @@ from typing import Any, Callable, Dict, List, Optional, Union
 
 import numpy as np
 
-from .agent import Agent
-from .errors import ConfigError
+from . import __version__
+from ._envs import SingleEnv, VectorEnv, is_vector_env, make_vector_env, spaces_of
+from ._runlog import TRAIN_SCALARS, RunLog, load_progress, save_progress
+from ._schedule import Schedule, TrainFreq
+from .agent import Agent, Stats
+from .errors import ConfigError, NotReadyError
 
 EnvLike = Union[str, Any]
 
@@ -91,44 +95,73 @@ def evaluate(agent: Agent, env: EnvLike, episodes: int = 10, seed: int = 12345,
 
 
 def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agent] = None,
-          updates_per_step: int = 1, eval_every: int = 5_000, eval_episodes: int = 10,
-          eval_env: Optional[EnvLike] = None,
+          train_freq: TrainFreq = 1, gradient_steps: int = 1, updates_per_step: Optional[int] = None,
+          n_envs: int = 1, eval_every: int = 5_000, eval_episodes: int = 10,
+          eval_env: Optional[EnvLike] = None, eval_seed: int = 12345,
           target_return: Optional[float] = None, log_path: Optional[Union[str, Path]] = None,
+          tensorboard: Optional[Union[str, Path]] = None,
           checkpoint_every: int = 0, checkpoint_path: Optional[Union[str, Path]] = None,
           resume_from: Optional[Union[str, Path]] = None, progress: bool = True,
           threads: Optional[int] = None, **config_overrides: Any) -> "tuple[Agent, History]":
-    """Trains an agent on `env` (a Gymnasium id or environment) for `total_steps` environment steps.
+    """Trains an agent on `env` (a Gymnasium id, environment or vector environment) for
+    `total_steps` environment steps (transitions, summed over copies).
 
     - `agent`: continue training this agent instead of creating one with `Agent.from_env(env,
       seed=seed, **config_overrides)`; `config_overrides` are `Config` fields, `algorithm`
       included (by default "continuous" for a Box action space, "discrete" for a Discrete one).
-    - `eval_every`/`eval_episodes`: deterministic evaluation on a separate environment instance
-      (0 disables it): `eval_env`, or else a new one made from the environment's id; an
-      environment object without a registered id needs `eval_env`. With `target_return`,
+      `learning_starts` (default 100) is the warm-up: uniform random actions and no gradient step
+      before that many transitions, as in Stable-Baselines3 and CleanRL (the library enforces it).
+    - `train_freq`/`gradient_steps`, as in Stable-Baselines3: after every `train_freq` steps of the
+      environment (or `(N, "episode")`: N finished episodes), `gradient_steps` gradient steps (-1: one
+      per transition collected since). `updates_per_step=K` instead means K gradient steps per
+      transition (with `n_envs` copies, K * n_envs after each step).
+    - `n_envs`: step that many copies of the environment together (`gymnasium.make_vec`, synchronous)
+      and act on them with one `act_batch`; or pass a `gymnasium.vector.VectorEnv` as `env`.
+    - `eval_every`/`eval_episodes`/`eval_seed`: deterministic evaluation on a separate environment
+      instance (0 disables it): `eval_env`, or else a new one made from the environment's id;
+      episode k of every evaluation starts from `reset(seed=eval_seed + k)`. With `target_return`,
       training stops at the first evaluation reaching it.
-    - `log_path`: one JSON object per line, for every episode ({"event": "episode", ...}) and
-      every evaluation ({"event": "eval", ...}).
+    - `log_path`: JSON lines: a "start" record, one per episode and per evaluation, an "end"
+      record; each with `step`, `elapsed` wall seconds and `steps_per_s` (see `libsac._runlog`).
+      `tensorboard`: a directory for TensorBoard scalars (episode returns, evaluations, losses,
+      alpha, entropy), written with the `tensorboard` package (`pip install "libsac[tensorboard]"`).
     - `checkpoint_every`/`checkpoint_path`: every that many steps, write `<path>` (JSON
-      checkpoint) and `<path>.replay`; `resume_from` loads such a pair and continues the count.
+      checkpoint), `<path>.replay` and `<path>.train.json` (the clock); `resume_from` loads them
+      and continues the count (the environment restarts with `reset(seed=seed + steps so far)`).
     - `progress`: a tqdm progress bar with the last episode return and alpha (if tqdm is installed).
     - `threads`: 1 or 2 threads for the gradient steps (`Agent.set_threads`; bit-identical results).
       None leaves the agent as it is: a new or loaded agent has 1, a given agent keeps its own.
 
-    Returns the agent and a `History`. The environment is reset with `seed` at the first episode.
-    Environments made here from ids are closed at the end; environment objects passed in are not."""
+    Returns the agent and a `History`. The environment is reset with `seed` at the first episode
+    (copy i of a vector environment with `seed + i`). Environments made here from ids are closed at
+    the end; environment objects passed in are not."""
     if total_steps < 0:
         raise ConfigError(f"total_steps must be >= 0, got {total_steps}")
     if checkpoint_every and not checkpoint_path:
         raise ConfigError("checkpoint_every needs a checkpoint_path")
     if threads is not None and (isinstance(threads, bool) or threads not in (1, 2)):
         raise ConfigError(f"threads must be 1 or 2 (or None: leave the agent as it is), got {threads!r}")
+    if isinstance(n_envs, bool) or not isinstance(n_envs, int) or n_envs < 1:
+        raise ConfigError(f"n_envs must be an integer >= 1, got {n_envs!r}")
+    if n_envs > 1 and not isinstance(env, str):
+        raise ConfigError("n_envs needs an environment id; pass a gymnasium.vector.VectorEnv to step your own copies")
+    if updates_per_step is not None:
+        if (train_freq, gradient_steps) != (1, 1):
+            raise ConfigError("pass either updates_per_step or train_freq/gradient_steps, not both")
+        if isinstance(updates_per_step, bool) or not isinstance(updates_per_step, int) or updates_per_step < 0:
+            raise ConfigError(f"updates_per_step must be an integer >= 0, got {updates_per_step!r}")
     if eval_every and eval_env is None and _env_id(env) is None:
         raise ConfigError("evaluation needs a separate environment: pass eval_env=..., register the "
                           "environment with Gymnasium, or set eval_every=0")
-    environment = _make_env(env)
+    environment = make_vector_env(env, n_envs) if n_envs > 1 else _make_env(env)
+    envs = VectorEnv(environment) if is_vector_env(environment) else SingleEnv(environment)
+    if updates_per_step is not None:
+        gradient_steps = updates_per_step * envs.n
+    schedule = Schedule(train_freq, gradient_steps)
     evaluation = None
     if eval_every:
         evaluation = _make_env(eval_env if eval_env is not None else _env_id(env))
+    prior_elapsed = 0.0
     if resume_from is not None:
         if agent is not None:
             raise ConfigError("pass either agent or resume_from, not both")
@@ -136,59 +169,70 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
         replay = Path(str(resume_from) + ".replay")
         if replay.is_file():
             agent.load_replay(replay)
+        prior_elapsed = load_progress(resume_from)
     if agent is None:
-        agent = Agent.from_env(environment, seed=seed, **config_overrides)
+        agent = Agent.from_env(spaces_of(environment), seed=seed, **config_overrides)
     elif config_overrides:
         raise ConfigError(f"config overrides {sorted(config_overrides)} cannot change an existing agent")
     if threads is not None:
         agent.set_threads(threads)
 
+    first_step = agent.env_steps
     history = History()
-    log = open(log_path, "a", encoding="utf-8") if log_path else None
+    log = RunLog(log_path, tensorboard, first_step, prior_elapsed)
     bar = _progress_bar(total_steps) if progress else None
     start = time.perf_counter()
-    first_step = agent.env_steps
-    batch_size = agent.config.batch_size
-    stats = None
+    stats: Optional[Stats] = None
     try:
-        obs, _ = environment.reset(seed=seed)
-        episode_return, episode_length = 0.0, 0
-        for step in range(1, total_steps + 1):
-            action = agent.act(obs)
-            next_obs, reward, terminated, truncated, _ = environment.step(action)
-            agent.observe(obs, action, float(reward), next_obs, terminated, truncated)
-            episode_return += float(reward)
-            episode_length += 1
-            obs = next_obs
-            if agent.replay_size >= batch_size and updates_per_step > 0:
-                stats = agent.update(updates_per_step)
-            if terminated or truncated:
-                history.episode_returns.append(episode_return)
-                _write(log, event="episode", step=first_step + step, episode_return=episode_return,
-                       length=episode_length, **(asdict(stats) if stats else {}))
-                if bar is not None:
-                    bar.set_postfix(ret=f"{episode_return:.1f}", alpha=f"{stats.alpha:.3f}" if stats else "-")
-                obs, _ = environment.reset()
-                episode_return, episode_length = 0.0, 0
+        log.record("start", first_step, library="libsac", version=__version__, env=_env_id(env),
+                   algorithm=agent.config.algorithm.value, seed=seed, n_envs=envs.n, total_steps=total_steps,
+                   eval_seed=eval_seed, eval_episodes=eval_episodes)
+        obs = envs.reset(seed + first_step if resume_from is not None else seed)
+        episode_returns, episode_lengths = np.zeros(envs.n), np.zeros(envs.n, dtype=np.int64)
+        steps = 0
+        while steps < total_steps:
+            actions = agent.act(obs[0]) if isinstance(envs, SingleEnv) else agent.act_batch(obs)
+            step = envs.step(actions)
+            for i in np.flatnonzero(step.valid):
+                action = actions if isinstance(envs, SingleEnv) else actions[i]
+                agent.observe(obs[i], action, step.rewards[i], step.next_obs[i], step.terminated[i], step.truncated[i])
+                episode_returns[i] += step.rewards[i]
+                episode_lengths[i] += 1
+            steps_before, steps = steps, steps + int(np.count_nonzero(step.valid))
+            due = schedule.after_step(steps - steps_before, int(np.count_nonzero(step.terminated | step.truncated)))
+            if due:
+                try:
+                    stats = agent.update(due)
+                except NotReadyError:
+                    pass  # the warm-up: gradient steps due before learning_starts are skipped
+            for i in np.flatnonzero(step.valid & (step.terminated | step.truncated)):
+                _end_episode(log, history, bar, first_step + steps, float(episode_returns[i]),
+                             int(episode_lengths[i]), stats)
+                episode_returns[i], episode_lengths[i] = 0.0, 0
+            obs = step.obs
             if bar is not None:
-                bar.update(1)
-            history.steps = step
-            if checkpoint_every and step % checkpoint_every == 0:
+                bar.update(steps - steps_before)
+            history.steps = steps
+            if checkpoint_every and _crossed(first_step + steps_before, first_step + steps, checkpoint_every):
                 agent.save(checkpoint_path, "checkpoint")
                 agent.save_replay(str(checkpoint_path) + ".replay")
-            if evaluation is not None and (step % eval_every == 0 or step == total_steps):
-                result = evaluate(agent, evaluation, eval_episodes)
-                history.evaluations.append({"step": first_step + step, **result})
-                _write(log, event="eval", step=first_step + step, **result)
+                save_progress(checkpoint_path, log.elapsed)
+            if evaluation is not None and (_crossed(first_step + steps_before, first_step + steps, eval_every)
+                                           or steps >= total_steps):
+                result = evaluate(agent, evaluation, eval_episodes, seed=eval_seed)
+                history.evaluations.append({"step": first_step + steps, **result})
+                log.record("eval", first_step + steps, **result)
+                log.scalars(first_step + steps, "eval", result)
+                log.flush()
                 if target_return is not None and result["mean_return"] >= target_return:
                     history.stopped_early = True
                     break
+        log.record("end", first_step + history.steps)
     finally:
         history.seconds = time.perf_counter() - start
         if bar is not None:
             bar.close()
-        if log:
-            log.close()
+        log.close()
         if isinstance(env, str):
             environment.close()
         if evaluation is not None and (eval_env is None or isinstance(eval_env, str)):
@@ -196,10 +240,21 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
     return agent, history
 
 
-def _write(log: Any, **record: Any) -> None:
-    if log:
-        log.write(json.dumps(record) + "\n")
-        log.flush()
+def _crossed(before: int, after: int, every: int) -> bool:
+    """Whether the agent's step count passed a multiple of `every` (a vector step adds several at
+    once; a resumed run keeps the multiples of the run it continues)."""
+    return every > 0 and after // every > before // every
+
+
+def _end_episode(log: RunLog, history: History, bar: Any, step: int, episode_return: float, length: int,
+                 stats: Optional[Stats]) -> None:
+    history.episode_returns.append(episode_return)
+    train_stats = asdict(stats) if stats else {}
+    log.record("episode", step, episode_return=episode_return, length=length, **train_stats)
+    log.scalars(step, "rollout", {"episode_return": episode_return, "episode_length": length})
+    log.scalars(step, "train", {name: train_stats.get(name) for name in TRAIN_SCALARS})
+    if bar is not None:
+        bar.set_postfix(ret=f"{episode_return:.1f}", alpha=f"{stats.alpha:.3f}" if stats else "-")
 
 
 def _progress_bar(total: int) -> Any:
