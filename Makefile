@@ -14,6 +14,8 @@
 #   make bench  sac-bench with 1 and 2 threads (gradient updates per second, act latency), sac_act's
 #               latency from C (bindings/c/benchmarks/act_latency.c), then the Python comparisons with
 #               Stable-Baselines3 and RLtools from .venv-bench (make bench-venv: torch CPU, SB3, rltools)
+#   make results [BUDGET=100000] [SEEDS=5] [TASKS=...] [SB3=1]   the MuJoCo suite: libsac (and SB3) on
+#               Gymnasium's MuJoCo tasks, several seeds; docs/results/ gets the logs, results.md and figures
 #   make install [PREFIX=/usr/local] [DESTDIR=]   lib/libsac.so.X.Y.Z + SONAME chain, include/sac.h,
 #               lib/pkgconfig/sac.pc;  make uninstall removes exactly those
 
@@ -44,7 +46,7 @@ ABI            := $(shell sed -n 's/^\#define SAC_ABI_VERSION \([0-9]*\).*/\1/p'
 TEST_LOCALE    := de_DE.UTF-8
 
 .PHONY: all deps test-locale lib demo demo-build test test-swift test-abi test-asan test-tsan test-ubsan test-fuzz \
-	test-c test-python python-install fuzz fuzz-build fuzz-seeds install uninstall bench clean
+	test-c test-python python-install fuzz fuzz-build fuzz-seeds install uninstall bench results clean
 
 all: lib
 
@@ -200,7 +202,7 @@ test-python: python-install
 # $PIP_FIND_LINKS) is installed instead when there is one. BENCH_TORCH overrides the choice, e.g.
 #   make bench BENCH_TORCH="torch --extra-index-url https://download.pytorch.org/whl/cpu"
 BENCH_VENV     := .venv-bench
-BENCH_PACKAGES := numpy gymnasium stable-baselines3 'rltools[mkl]' hatchling
+BENCH_PACKAGES := numpy 'gymnasium[mujoco]' stable-baselines3 'rltools[mkl]' hatchling matplotlib tensorboard
 BENCH_WHEELS   ?= $(PIP_FIND_LINKS)
 BENCH_TORCH    ?=
 BENCH_SCRIPTS  := bindings/python/benchmarks
@@ -236,6 +238,20 @@ bench: deps bench-venv
 	$(C_BUILD)/act_latency
 	cd /tmp && $(CURDIR)/$(BENCH_VENV)/bin/python $(CURDIR)/$(BENCH_SCRIPTS)/compare_sb3.py
 	cd /tmp && $(CURDIR)/$(BENCH_VENV)/bin/python $(CURDIR)/$(BENCH_SCRIPTS)/compare_rltools.py
+
+# The MuJoCo suite (bindings/python/benchmarks/mujoco.py; hours on 2 cores at the defaults, resumable:
+# run it again after an interruption). SB3=1 adds Stable-Baselines3's SAC on SB3_TASKS x SB3_SEEDS.
+# The committed results: make results TASKS="HalfCheetah-v5 Hopper-v5 Walker2d-v5" SB3=1
+# A smoke run: make results BUDGET=5000 SEEDS=1 (written under .results-work/, not docs/results/).
+BUDGET    ?= 100000
+SEEDS     ?= 5
+TASKS     ?= HalfCheetah-v5 Hopper-v5 Walker2d-v5 Ant-v5
+SB3_TASKS ?= HalfCheetah-v5
+SB3_SEEDS ?= 3
+.PHONY: results
+results: bench-venv
+	cd /tmp && $(CURDIR)/$(BENCH_VENV)/bin/python $(CURDIR)/$(BENCH_SCRIPTS)/mujoco.py --budget $(BUDGET) \
+		--seeds $(SEEDS) --tasks $(TASKS) $(if $(SB3),--sb3 --sb3-tasks $(SB3_TASKS) --sb3-seeds $(SB3_SEEDS))
 
 clean:
 	rm -rf .build $(TEST_SCRATCH) $(ASAN_SCRATCH) $(TSAN_SCRATCH) $(UBSAN_SCRATCH) $(FUZZ_SCRATCH) $(VENV) $(BENCH_VENV) \

@@ -37,6 +37,7 @@ REPO = HERE.parents[2]
 # This file's name would shadow the `mujoco` package that Gymnasium's environments import.
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
 DEFAULT_TASKS = ["HalfCheetah-v5", "Hopper-v5", "Walker2d-v5", "Ant-v5"]
+COMMITTED_BUDGET = 100_000  # docs/results holds the runs at this budget
 
 
 @dataclass(frozen=True)
@@ -265,12 +266,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--eval-episodes", type=int, default=10)
     parser.add_argument("--learning-starts", type=int, default=None, help="default: min(10000, budget / 10)")
     parser.add_argument("--hidden", type=int, nargs="+", default=[256, 256])
-    parser.add_argument("--out", type=Path, default=REPO / "docs" / "results",
-                        help="logs (OUT/logs), the table and the figures")
-    parser.add_argument("--work", type=Path, default=REPO / ".results-work", help="checkpoints and run output")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="logs (OUT/logs), the table and the figures (default: docs/results at the committed "
+                             f"budget of {COMMITTED_BUDGET}, WORK otherwise)")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="checkpoints and each run's output (default: .results-work/budget-N)")
     parser.add_argument("--report-only", action="store_true", help="only the table and figures from existing logs")
     parser.add_argument("--run", nargs=3, metavar=("LIBRARY", "TASK", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    # Checkpoints belong to one budget: a smoke run must never resume a long run's checkpoint.
+    args.work = args.work or REPO / ".results-work" / f"budget-{args.budget}"
+    args.out = args.out or (REPO / "docs" / "results" if args.budget == COMMITTED_BUDGET else args.work)
     if args.run:
         return run_one(args)
     failures = 0 if args.report_only else run_suite(args)

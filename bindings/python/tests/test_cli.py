@@ -11,7 +11,8 @@ pytest.importorskip("gymnasium")
 
 TRAIN_OPTIONS = ["--algorithm", "--steps", "--out", "--kind", "--seed", "--lr", "--batch-size", "--hidden", "--gamma",
                  "--learning-starts", "--updates-per-step", "--threads", "--eval-every", "--eval-episodes", "--target-return",
-                 "--log", "--checkpoint-every", "--checkpoint", "--resume", "--no-progress"]
+                 "--log", "--checkpoint-every", "--checkpoint", "--resume", "--no-progress", "--train-freq",
+                 "--gradient-steps", "--n-envs", "--eval-seed", "--tensorboard"]
 EVAL_OPTIONS = ["--episodes", "--seed", "--render", "--video"]
 TINY_TRAIN = ["--steps", "300", "--hidden", "16", "16", "--batch-size", "16", "--eval-every", "0", "--no-progress"]
 
@@ -25,7 +26,7 @@ def cli(*args, cwd):
 def test_help_lists_the_commands(tmp_path):
     result = cli("--help", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    for word in ("train", "eval", "--version", "--help"):
+    for word in ("train", "eval", "plot", "--version", "--help"):
         assert word in result.stdout
 
 
@@ -166,3 +167,15 @@ def test_an_algorithm_that_does_not_fit_the_action_space_exits_1(tmp_path):
     assert result.stderr.startswith("libsac:") and "Box" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "a.json").exists()
     assert cli("train", "CartPole-v1", "--algorithm", "dqn", "--out", tmp_path / "a.json", cwd=tmp_path).returncode == 2
+
+
+def test_plot_draws_the_curve_of_a_training_log(tmp_path):
+    trained = cli("train", "Pendulum-v1", *TINY_TRAIN[:-3], "--eval-every", "150", "--eval-episodes", "1",
+                  "--log", "run.jsonl", "--out", "agent.json", "--no-progress", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    result = cli("plot", "run.jsonl", "-o", "curve.png", "--x", "seconds", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "libsac  Pendulum-v1  1 run  step 300" in result.stdout
+    assert (tmp_path / "curve.png").read_bytes()[:4] == b"\x89PNG"
+    missing = cli("plot", "nothing.jsonl", "-o", "curve.png", cwd=tmp_path)
+    assert missing.returncode == 2 and "no such log file" in missing.stderr

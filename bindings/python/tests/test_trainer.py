@@ -175,3 +175,12 @@ def test_cli_passes_the_new_options_through(tmp_path):
     assert any(board.iterdir())
     with pytest.raises(SystemExit):
         main(["train", "Pendulum-v1", "--train-freq", "2:epoch", "--out", str(out)])
+
+
+def test_a_log_cut_in_the_middle_of_a_line_is_repaired_before_records_are_added(tmp_path):
+    log = tmp_path / "log.jsonl"
+    log.write_text('{"event": "start", "step": 0}\n{"event": "episode", "step": 20', encoding="utf-8")  # killed
+    agent, _ = train("Pendulum-v1", 200, seed=0, eval_every=0, log_path=log, progress=False, **SMALL)
+    agent.close()
+    records = read_log(log)  # every line parses
+    assert records[0] == {"event": "start", "step": 0} and records[1]["event"] == "start"

@@ -32,7 +32,7 @@ def _tensorboard_writer(directory: PathLike) -> Any:
 class RunLog:
     def __init__(self, log_path: Optional[PathLike], tensorboard: Optional[PathLike], first_step: int,
                  prior_elapsed: float = 0.0):
-        self._file = open(log_path, "a", encoding="utf-8") if log_path else None
+        self._file = _open_for_appending(Path(log_path)) if log_path else None
         self._board = _tensorboard_writer(tensorboard) if tensorboard else None
         self._first_step, self._prior = first_step, prior_elapsed
         self._start = time.perf_counter()
@@ -69,6 +69,22 @@ class RunLog:
             self._file.close()
         if self._board is not None:
             self._board.close()
+
+
+def _open_for_appending(path: Path) -> Any:
+    """Opens a log to add records to. A run killed while writing leaves half a line at the end; it is
+    cut off first, so that the next record starts a line of its own and the log stays readable."""
+    with open(path, "a+b") as log:
+        size = log.seek(0, os.SEEK_END)
+        start = max(0, size - 65536)  # far longer than any record
+        log.seek(start)
+        tail = log.read()
+        if tail and not tail.endswith(b"\n"):
+            if b"\n" in tail or start == 0:
+                log.truncate(start + tail.rfind(b"\n") + 1)
+            else:
+                log.write(b"\n")  # not a record of ours: keep it, on a line of its own
+    return open(path, "a", encoding="utf-8")
 
 
 def progress_path(checkpoint: PathLike) -> Path:

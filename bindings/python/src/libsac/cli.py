@@ -1,4 +1,4 @@
-"""The `python -m libsac` command line: train and evaluate on Gymnasium environments."""
+"""The `python -m libsac` command line: train and evaluate on Gymnasium environments, plot their logs."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from . import __version__
+from . import __version__, plot
 from .agent import Agent
 from .config import Algorithm
 from .errors import SacError
@@ -93,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="record one extra episode as frames (needs an environment that renders rgb_array)")
     evaluate.add_argument("--video", type=Path, default=Path("episode.gif"),
                           help="with --render: where to write the recording (.gif or .mp4; needs imageio)")
+    plot.add_parser(commands)
     return parser
 
 
@@ -160,6 +161,8 @@ def _eval(args: argparse.Namespace) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "plot":
+        return plot.run(args)
     try:
         return _train(args) if args.command == "train" else _eval(args)
     except SacError as error:
