@@ -23,6 +23,7 @@ environment step, alpha learned from 1.0 toward -action_dim; the replay buffer h
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -243,8 +244,6 @@ def run_suite(args: argparse.Namespace) -> int:
 def write_report(args: argparse.Namespace, runs: List[Run]) -> None:
     """results.md and the figures, from `report.py` beside this file (loaded by path: this folder is
     not on sys.path, see above)."""
-    import importlib.util
-
     spec = importlib.util.spec_from_file_location("mujoco_report", HERE / "report.py")
     report = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(report)
@@ -279,6 +278,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     args.out = args.out or (REPO / "docs" / "results" if args.budget == COMMITTED_BUDGET else args.work)
     if args.run:
         return run_one(args)
+    if args.sb3 and not args.report_only:
+        missing = [name for name in ("stable_baselines3", "torch") if importlib.util.find_spec(name) is None]
+        if missing:
+            sys.exit(f"--sb3 needs {' and '.join(missing)} in this interpreter ({sys.executable}); nothing is "
+                     "installed here: `make bench-venv` builds .venv-bench with them")
     failures = 0 if args.report_only else run_suite(args)
     write_report(args, planned_runs(args))
     return 1 if failures else 0
