@@ -101,8 +101,8 @@ printf '0 0 0.1 0.5\n0 0 -0.1 -0.5\n' | "$bin/infer" "$cartpole_policy" > "$work
     && ok "C++ example trained and saved" || fail "C++ example"
 
 step "valgrind (short training with save, then loading)"
-# Updates start at step 256 (batch_size); under valgrind one costs about a second, so the runs are
-# short: 260 steps (4 updates) and 280 steps (24 updates). Both must be clean, and since act,
+# Updates start at step 256 (batch_size; learning_starts is 100); under valgrind one costs about a
+# second, so the runs are short: 260 steps (5 updates) and 280 steps (25 updates). Both must be clean, and since act,
 # observe and update allocate nothing after create, both must make the same number of allocations.
 vg="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 allocs() { grep -o 'total heap usage: [0-9,]* allocs' "$1" | tr -dc '0-9'; }
@@ -114,22 +114,23 @@ for steps in 260 280; do
     fi
 done
 if [ -n "$(allocs "$work/vg-260.log")" ] && [ "$(allocs "$work/vg-260.log")" = "$(allocs "$work/vg-280.log")" ]; then
-    ok "no heap allocation per step or update: $(allocs "$work/vg-260.log") allocations in all, for 4 and for 24 updates"
+    ok "no heap allocation per step or update: $(allocs "$work/vg-260.log") allocations in all, for 5 and for 25 updates"
 else
-    fail "allocations grow with training: $(allocs "$work/vg-260.log") for 4 updates, $(allocs "$work/vg-280.log") for 24"
+    fail "allocations grow with training: $(allocs "$work/vg-260.log") for 5 updates, $(allocs "$work/vg-280.log") for 25"
 fi
-# The discrete path: updates start at step 64 (batch_size); 70 and 90 steps are 7 and 27 updates.
-for steps in 70 90; do
+# The discrete path: updates start at step 100 (learning_starts; batch_size is 64); 110 and 130 steps
+# are 11 and 31 updates.
+for steps in 110 130; do
     if $vg "$bin/train_cartpole" $steps 2 "$work/vg-cartpole.json" > /dev/null 2> "$work/vg-cp-$steps.log" || [ $? = 1 ]; then
         ok "train_cartpole $steps steps under valgrind: 0 errors, 0 bytes definitely lost"
     else
         fail "train_cartpole $steps steps under valgrind"; grep -E "ERROR SUMMARY|definitely" "$work/vg-cp-$steps.log"
     fi
 done
-if [ -n "$(allocs "$work/vg-cp-70.log")" ] && [ "$(allocs "$work/vg-cp-70.log")" = "$(allocs "$work/vg-cp-90.log")" ]; then
-    ok "discrete SAC: no heap allocation per step or update ($(allocs "$work/vg-cp-70.log") allocations for 7 and for 27 updates)"
+if [ -n "$(allocs "$work/vg-cp-110.log")" ] && [ "$(allocs "$work/vg-cp-110.log")" = "$(allocs "$work/vg-cp-130.log")" ]; then
+    ok "discrete SAC: no heap allocation per step or update ($(allocs "$work/vg-cp-110.log") allocations for 11 and for 31 updates)"
 else
-    fail "discrete allocations grow with training: $(allocs "$work/vg-cp-70.log") for 7 updates, $(allocs "$work/vg-cp-90.log") for 27"
+    fail "discrete allocations grow with training: $(allocs "$work/vg-cp-110.log") for 11 updates, $(allocs "$work/vg-cp-130.log") for 31"
 fi
 if $vg "$bin/infer" "$work/vg-policy.json" --demo > /dev/null 2> "$work/vg-infer.log"; then
     ok "infer under valgrind: 0 errors, 0 bytes definitely lost"
