@@ -342,12 +342,14 @@ typedef struct sac_update_stats {
  * transitions observed, or fewer than batch_size stored; nothing changes) or SAC_ERR_DIVERGED. Allocates nothing. */
 int sac_update(sac_agent *agent, uint32_t gradient_steps, sac_update_stats *stats);
 
-/* A caller-provided minibatch for sac_update_from_batch, for users who keep their own replay
- * (offline data, prioritized replay). Row i is the transition (obs_i, action_i, reward_i,
+/* n transitions at once: the minibatch of sac_update_from_batch, for users who keep their own
+ * replay (offline data, prioritized replay), and the transitions sac_observe_batch stores (from
+ * several environments, or from workers). Row i is the transition (obs_i, action_i, reward_i,
  * next_obs_i, terminated_i); every array has n rows. */
 typedef struct sac_batch {
     size_t struct_size;            /* sizeof(sac_batch) */
-    size_t n;                      /* rows, 1..batch_size */
+    size_t n;                      /* rows: 1..batch_size (sac_update_from_batch), 0..replay_capacity
+                                      (sac_observe_batch) */
     const float *obs;              /* [n x obs_dim] */
     /* Continuous agents: [n x action_dim] in the environment's units, as sac_observe takes them
      * (clipped to the bounds). Must be NULL for discrete agents. */
@@ -368,6 +370,16 @@ typedef struct sac_batch {
  * one), SAC_ERR_INVALID_ARGUMENT (an action index out of range), SAC_ERR_NON_FINITE or
  * SAC_ERR_DIVERGED (guarded as sac_update: nothing changes). Allocates nothing. */
 int sac_update_from_batch(sac_agent *agent, const sac_batch *batch, sac_update_stats *stats);
+
+/* (added in 0.2.1) Stores batch->n transitions in the replay buffer, exactly as n calls of sac_observe (or
+ * sac_observe_discrete) in row order would: the same buffer, counters and checkpoint afterwards.
+ * The whole batch is validated first; on any error nothing is stored. n may be 0 (nothing happens;
+ * the arrays must still be given). Returns SAC_OK, SAC_ERR_NULL_ARGUMENT (agent, batch or an array
+ * the algorithm needs), SAC_ERR_STRUCT_SIZE, SAC_ERR_POLICY_ONLY, SAC_ERR_LENGTH (n above
+ * replay_capacity), SAC_ERR_WRONG_ALGORITHM (actions given to a discrete agent or action_indices
+ * to a continuous one), SAC_ERR_INVALID_ARGUMENT (an action index out of range) or
+ * SAC_ERR_NON_FINITE (naming the array and the element). Allocates nothing. */
+int sac_observe_batch(sac_agent *agent, const sac_batch *batch);
 
 /* Training progress: the number of sac_observe calls that stored a transition and the number
  * of gradient steps taken. Either output pointer may be NULL.

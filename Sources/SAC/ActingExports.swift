@@ -115,6 +115,17 @@ public func sac_observe(
 }
 
 @c @implementation
+public func sac_observe_batch(_ handle: OpaquePointer?, _ batchPointer: UnsafePointer<sac_batch>?) -> Int32 {
+    reportingErrors("sac_observe_batch") { () throws(SACError) in
+        let agent = try agentObject(handle)
+        let given = try CallerBatch.read(batchPointer)
+        try agent.requireTrainable()
+        let capacity = agent.config.replayCapacity
+        try CallerBatch(given, for: agent, rows: 0...capacity, "the agent's replay_capacity").observeAll()
+    }
+}
+
+@c @implementation
 public func sac_observe_discrete(
     _ handle: OpaquePointer?, _ obs: UnsafePointer<Float>?, _ obsLen: Int, _ action: Int32, _ reward: Float,
     _ nextObs: UnsafePointer<Float>?, _ nextObsLen: Int, _ terminated: Int32, _ truncated: Int32

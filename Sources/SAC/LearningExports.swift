@@ -36,88 +36,16 @@ public func sac_update(_ handle: OpaquePointer?, _ gradientSteps: UInt32, _ stat
     }
 }
 
-extension sac_batch {
-    static let knownSize = MemoryLayout<sac_batch>.stride
-}
-
 @c @implementation
 public func sac_update_from_batch(
     _ handle: OpaquePointer?, _ batchPointer: UnsafePointer<sac_batch>?, _ stats: UnsafeMutablePointer<sac_update_stats>?
 ) -> Int32 {
     reportingErrors("sac_update_from_batch") { () throws(SACError) in
         let agent = try agentObject(handle)
-        let batchPointer = try Check.notNull(batchPointer, "batch")
-        let batchSize = UnsafeRawPointer(batchPointer).load(as: Int.self)
-        try Check.structSize(batchSize, "batch->struct_size", minimum: sac_batch.knownSize, known: sac_batch.knownSize)
+        let given = try CallerBatch.read(batchPointer)
         let size = try statsSize(stats)
         try agent.requireTrainable()
-        let given = batchPointer.pointee
-        let staged = try CallerBatch(given, for: agent).stage()
+        let staged = try CallerBatch(given, for: agent, rows: 1...agent.config.batchSize, "the agent's batch_size").stage()
         write(try agent.update(on: staged), to: stats, size: size)
-    }
-}
-
-/// A caller's `sac_batch`, checked completely before it is copied into the agent's batch workspace.
-private struct CallerBatch {
-    let agent: Agent
-    let rows: Int
-    let obs: UnsafePointer<Float>
-    let nextObs: UnsafePointer<Float>
-    let rewards: UnsafePointer<Float>
-    let terminated: UnsafePointer<UInt8>
-    let actions: UnsafePointer<Float>?
-    let indices: UnsafePointer<Int32>?
-
-    init(_ batch: sac_batch, for agent: Agent) throws(SACError) {
-        self.agent = agent
-        let config = agent.config
-        guard batch.n >= 1, batch.n <= config.batchSize else {
-            throw SACError(.length, "batch->n is \(batch.n); it must be in 1...\(config.batchSize) (the agent's batch_size)")
-        }
-        rows = batch.n
-        obs = try Check.notNull(batch.obs, "batch->obs")
-        nextObs = try Check.notNull(batch.next_obs, "batch->next_obs")
-        rewards = try Check.notNull(batch.rewards, "batch->rewards")
-        terminated = try Check.notNull(batch.terminated, "batch->terminated")
-        let obsCount = rows * config.obsDim
-        try Check.finite(obs, count: obsCount, "batch->obs")
-        try Check.finite(rewards, count: rows, "batch->rewards")
-        try Check.finite(nextObs, count: obsCount, "batch->next_obs")
-        if let discrete = agent as? DiscreteAgent {
-            guard batch.actions == nil else {
-                throw SACError(.wrongAlgorithm, "batch->actions is set, but the agent is \(config.algorithm.cName): "
-                    + "give action indices in batch->action_indices and leave batch->actions NULL")
-            }
-            let indices = try Check.notNull(batch.action_indices, "batch->action_indices")
-            for r in 0..<rows { try Check.actionIndex(indices[r], "batch->action_indices[\(r)]", count: discrete.actionCount) }
-            self.indices = indices
-            actions = nil
-        } else {
-            guard batch.action_indices == nil else {
-                throw SACError(.wrongAlgorithm, "batch->action_indices is set, but the agent is \(config.algorithm.cName): "
-                    + "give float actions in batch->actions and leave batch->action_indices NULL")
-            }
-            let actions = try Check.notNull(batch.actions, "batch->actions")
-            try Check.finite(actions, count: rows * config.actionDim, "batch->actions")
-            self.actions = actions
-            indices = nil
-        }
-    }
-
-    /// Copies the rows into the agent's batch workspace, actions as the replay stores them.
-    func stage() -> TransitionBatch {
-        let batch = agent.batch
-        let obsCount = rows * agent.config.obsDim
-        batch.size = rows
-        batch.observations.base.update(from: obs, count: obsCount)
-        batch.nextObservations.base.update(from: nextObs, count: obsCount)
-        batch.rewards.base.update(from: rewards, count: rows)
-        for r in 0..<rows { batch.terminals[r] = terminated[r] != 0 ? 1 : 0 }
-        if let indices {
-            for r in 0..<rows { batch.actions[r] = Float(indices[r]) }
-        } else if let actions, let continuous = agent as? ContinuousActorCritic {
-            continuous.writePolicyRange(actions, into: batch.actions.base, rows: rows)
-        }
-        return batch
     }
 }

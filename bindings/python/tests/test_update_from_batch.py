@@ -1,4 +1,5 @@
-"""Agent.update_from_batch: one gradient step on the caller's own minibatch, for every algorithm."""
+"""Agent.update_from_batch (one gradient step on the caller's own minibatch) and Agent.observe_batch (n
+transitions stored at once), for every algorithm."""
 import math
 
 import numpy as np
@@ -245,3 +246,33 @@ def test_arrays_that_are_not_numbers_are_shape_errors(make_agent):
         with pytest.raises(libsac.ShapeError):
             agent.update_from_batch(*args)
     assert agent.gradient_steps == 0
+
+
+# -- observe_batch: the same arrays, stored in the replay buffer ---------------------------------------
+
+def test_observe_batch_stores_what_single_observes_store(make_agent, algorithm, tmp_path):
+    batched, single = make_agent(algorithm=algorithm), make_agent(algorithm=algorithm)
+    obs, actions, rewards, next_obs, terminated = make_batch(algorithm, 40, seed=3)
+    batched.observe_batch(obs[:0], actions[:0], rewards[:0], next_obs[:0], terminated[:0])
+    batched.observe_batch(obs[:25], actions[:25], rewards[:25], next_obs[:25], terminated[:25])
+    batched.observe_batch(obs[25:], actions[25:], rewards[25:], next_obs[25:], terminated[25:])
+    for row in range(40):
+        single.observe(obs[row], actions[row], rewards[row], next_obs[row], terminated[row])
+    assert batched.env_steps == single.env_steps == 40
+    assert batched.to_json() == single.to_json()
+    batched.save_replay(tmp_path / "b.replay")
+    single.save_replay(tmp_path / "s.replay")
+    assert (tmp_path / "b.replay").read_bytes() == (tmp_path / "s.replay").read_bytes()
+
+
+def test_observe_batch_refuses_the_whole_batch_for_one_bad_row(make_agent):
+    agent = make_agent()
+    obs, actions, rewards, next_obs, terminated = make_batch("continuous", 10, seed=4)
+    before = agent.to_json()
+    rewards[9] = np.nan
+    with pytest.raises(libsac.NonFiniteError) as excinfo:
+        agent.observe_batch(obs, actions, rewards, next_obs, terminated)
+    assert "sac_observe_batch" in excinfo.value.message and "batch->rewards[9]" in excinfo.value.message
+    with pytest.raises(libsac.ShapeError, match="observe_batch: next_obs"):
+        agent.observe_batch(obs, actions, rewards, next_obs[:5], terminated)
+    assert agent.replay_size == 0 and agent.to_json() == before

@@ -111,6 +111,7 @@ _SIGNATURES = {
     "sac_update": ([c_agent_p, ctypes.c_uint32, ctypes.POINTER(sac_update_stats)], ctypes.c_int),
     "sac_update_from_batch": ([c_agent_p, ctypes.POINTER(sac_batch), ctypes.POINTER(sac_update_stats)],
                               ctypes.c_int),
+    "sac_observe_batch": ([c_agent_p, ctypes.POINTER(sac_batch)], ctypes.c_int),
     "sac_agent_counters": ([c_agent_p, ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64)],
                            ctypes.c_int),
     "sac_to_json": ([c_agent_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)],

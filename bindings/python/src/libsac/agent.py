@@ -72,41 +72,41 @@ def _index_out_of_range(function: str, what: str, value: int, n_actions: int) ->
                                 f"0...{n_actions - 1} (n_actions is {n_actions})")
 
 
-def _batch_actions(actions: Any, n: int, action_dim: int, n_actions: int,
-                   discrete: bool) -> "tuple[Optional[np.ndarray], Optional[np.ndarray]]":
-    """(float actions, action indices) for update_from_batch, one of them None. A 1-D integer array
+def _batch_actions(actions: Any, n: int, action_dim: int, n_actions: int, discrete: bool,
+                   function: str) -> "tuple[Optional[np.ndarray], Optional[np.ndarray]]":
+    """(float actions, action indices) of a batch, one of them None. A 1-D integer array
     holds action indices, anything else continuous actions; the library refuses the wrong kind for
     the agent (WrongAlgorithmError). Shapes are checked here: sac_batch carries no lengths, so the
     library reads n rows of the agent's width from every array."""
     try:
         raw = np.asarray(actions)
     except (TypeError, ValueError) as error:
-        raise ShapeError(f"update_from_batch: actions must be an array: {error}") from None
+        raise ShapeError(f"{function}: actions must be an array: {error}") from None
     if raw.ndim == 1 and (raw.dtype.kind in "iu" or raw.size == 0 and discrete):
         if raw.shape != (n,):
-            raise ShapeError(f"update_from_batch: action indices must have shape ({n},), got {raw.shape}")
+            raise ShapeError(f"{function}: action indices must have shape ({n},), got {raw.shape}")
         if discrete and raw.size and raw.dtype != np.int32:  # a continuous agent refuses any indices
             bad = np.flatnonzero((raw < _INT32_MIN) | (raw > _INT32_MAX))
             if bad.size:
-                raise _index_out_of_range("update_from_batch", f"actions[{bad[0]}]", int(raw[bad[0]]), n_actions)
+                raise _index_out_of_range(function, f"actions[{bad[0]}]", int(raw[bad[0]]), n_actions)
         return None, np.ascontiguousarray(raw, dtype=np.int32)
     floats = _floats(raw, "actions")
     if discrete:  # the library refuses float actions for a discrete agent without reading them
         if floats.ndim == 0 or floats.shape[0] != n:
-            raise ShapeError(f"update_from_batch: actions must have {n} rows, got shape {floats.shape}")
+            raise ShapeError(f"{function}: actions must have {n} rows, got shape {floats.shape}")
     elif floats.shape != (n, action_dim):
-        raise ShapeError(f"update_from_batch: actions must have shape ({n}, {action_dim}), got {floats.shape}")
+        raise ShapeError(f"{function}: actions must have shape ({n}, {action_dim}), got {floats.shape}")
     return floats, None
 
 
-def _flags(values: Any, n: int) -> np.ndarray:
+def _flags(values: Any, n: int, function: str) -> np.ndarray:
     """`terminated` as a contiguous uint8 array of 0/1."""
     try:
         array = np.asarray(values)
     except (TypeError, ValueError) as error:
-        raise ShapeError(f"update_from_batch: terminated must be an array: {error}") from None
+        raise ShapeError(f"{function}: terminated must be an array: {error}") from None
     if array.shape != (n,):
-        raise ShapeError(f"update_from_batch: terminated must have shape ({n},), got {array.shape}")
+        raise ShapeError(f"{function}: terminated must have shape ({n},), got {array.shape}")
     return np.ascontiguousarray(array != 0, dtype=np.uint8)
 
 
@@ -344,24 +344,40 @@ class Agent:
         index out of range InvalidArgumentError, n above batch_size ShapeError; a policy-only agent
         raises PolicyOnlyError. On any failure the agent is unchanged."""
         handle = self._live
+        batch, _arrays = self._batch("update_from_batch", obs, actions, rewards, next_obs, terminated)
+        check(lib.sac_update_from_batch(handle, ctypes.byref(batch), ctypes.byref(self._stats)))
+        return self._last_stats()
+
+    def observe_batch(self, obs: Any, actions: Any, rewards: Any, next_obs: Any, terminated: Any) -> None:
+        """Stores n transitions at once (from several environments, or from workers), exactly as n
+        `observe` calls in row order would. The arrays are as in `update_from_batch`, with
+        0 <= n <= replay_capacity; the whole batch is checked first and nothing is stored on any
+        error (ShapeError, NonFiniteError, InvalidArgumentError, WrongAlgorithmError, PolicyOnlyError)."""
+        handle = self._live
+        batch, _arrays = self._batch("observe_batch", obs, actions, rewards, next_obs, terminated)
+        check(lib.sac_observe_batch(handle, ctypes.byref(batch)))
+
+    def _batch(self, function: str, obs: Any, actions: Any, rewards: Any, next_obs: Any,
+               terminated: Any) -> "tuple[sac_batch, tuple]":
+        """A sac_batch over contiguous copies of the arrays (shapes checked here: sac_batch carries
+        no lengths), and the arrays, which must outlive the call."""
         obs, next_obs = _floats(obs, "obs"), _floats(next_obs, "next_obs")
         if obs.ndim != 2 or obs.shape[1] != self._obs_dim:
-            raise ShapeError(f"update_from_batch: obs must have shape (n, {self._obs_dim}), got {obs.shape}")
+            raise ShapeError(f"{function}: obs must have shape (n, {self._obs_dim}), got {obs.shape}")
         n = obs.shape[0]
         if next_obs.shape != obs.shape:
-            raise ShapeError(f"update_from_batch: next_obs must have the shape of obs, {obs.shape}, "
-                             f"got {next_obs.shape}")
-        floats, indices = _batch_actions(actions, n, self._action_dim, self._config.n_actions, self._discrete)
+            raise ShapeError(f"{function}: next_obs must have the shape of obs, {obs.shape}, got {next_obs.shape}")
+        floats, indices = _batch_actions(actions, n, self._action_dim, self._config.n_actions, self._discrete,
+                                         function)
         rewards = _floats(rewards, "rewards")
         if rewards.shape != (n,):
-            raise ShapeError(f"update_from_batch: rewards must have shape ({n},), got {rewards.shape}")
-        flags = _flags(terminated, n)
+            raise ShapeError(f"{function}: rewards must have shape ({n},), got {rewards.shape}")
+        flags = _flags(terminated, n, function)
         batch = sac_batch(struct_size=ctypes.sizeof(sac_batch), n=n, obs=_address(obs),
                           actions=None if floats is None else _address(floats),
                           action_indices=None if indices is None else _address(indices),
                           rewards=_address(rewards), next_obs=_address(next_obs), terminated=_address(flags))
-        check(lib.sac_update_from_batch(handle, ctypes.byref(batch), ctypes.byref(self._stats)))
-        return self._last_stats()
+        return batch, (obs, next_obs, floats, indices, rewards, flags)
 
     def _last_stats(self) -> Stats:
         s = self._stats

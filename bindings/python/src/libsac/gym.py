@@ -193,11 +193,14 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
         while steps < total_steps:
             actions = agent.act(obs[0]) if isinstance(envs, SingleEnv) else agent.act_batch(obs)
             step = envs.step(actions)
-            for i in np.flatnonzero(step.valid):
-                action = actions if isinstance(envs, SingleEnv) else actions[i]
-                agent.observe(obs[i], action, step.rewards[i], step.next_obs[i], step.terminated[i], step.truncated[i])
-                episode_returns[i] += step.rewards[i]
-                episode_lengths[i] += 1
+            if isinstance(envs, SingleEnv):
+                agent.observe(obs[0], actions, step.rewards[0], step.next_obs[0], step.terminated[0], step.truncated[0])
+            else:  # the copies' transitions in one call, as many observe calls in copy order would store them
+                rows = step.valid
+                agent.observe_batch(obs[rows], actions[rows], step.rewards[rows], step.next_obs[rows],
+                                    step.terminated[rows])
+            episode_returns += np.where(step.valid, step.rewards, 0.0)
+            episode_lengths += step.valid
             steps_before, steps = steps, steps + int(np.count_nonzero(step.valid))
             due = schedule.after_step(steps - steps_before, int(np.count_nonzero(step.terminated | step.truncated)))
             if due:
