@@ -290,6 +290,13 @@ public:
         return stats;
     }
 
+    // sac_observe_batch: stores batch.n transitions at once, as batch.n observe calls in row order
+    // would, or nothing if any row is invalid (struct_size is set here).
+    void observe_batch(sac_batch batch) {
+        batch.struct_size = sizeof batch;
+        detail::check(sac_observe_batch(agent_, &batch));
+    }
+
     // sac_update_from_batch: one gradient step on the caller's minibatch (struct_size is set
     // here); the agent's replay buffer is neither read nor changed. Set batch.actions for a
     // continuous agent or batch.action_indices for a discrete one.
