@@ -35,7 +35,7 @@ C_BUILD        := .build/c
 # The Python binding is tested from a virtualenv holding the installed wheel, not the source tree.
 VENV           := .venv
 PYTHON         ?= python3
-PY_PACKAGES    := numpy gymnasium tqdm pytest hatchling matplotlib tensorboard
+PY_PACKAGES    := numpy gymnasium tqdm pytest hatchling matplotlib tensorboard ray
 DEMO           := $(C_BUILD)/train_pendulum
 APT_PACKAGES   := libjson-c-dev pkg-config locales python3-venv valgrind
 PREFIX         ?= /usr/local

@@ -9,7 +9,7 @@ from typing import List, Optional
 from . import __version__, plot
 from .agent import Agent
 from .config import Algorithm
-from .errors import SacError
+from .errors import ConfigError, SacError
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -80,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", type=Path, default=None,
                        help="continue training from a checkpoint (and PATH.replay if present)")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.add_argument("--workers", type=int, default=0,
+                       help="collect experience with N Ray workers (each stepping --n-envs copies) and learn in "
+                            "this process (needs ray: pip install \"libsac[ray]\"); 0: one process, no Ray")
+    train.add_argument("--address", default=None,
+                       help="with --workers: the Ray cluster to join (auto, or ray://HOST:PORT); default: local Ray")
 
     evaluate = commands.add_parser(
         "eval", help="evaluate a saved agent",
@@ -123,13 +128,27 @@ def _train(args: argparse.Namespace) -> int:
         overrides["hidden_sizes"] = tuple(args.hidden)
     if args.algorithm is not None:
         overrides["algorithm"] = args.algorithm
-    agent, history = train(
-        args.env, args.steps, seed=args.seed, train_freq=args.train_freq, gradient_steps=args.gradient_steps,
-        updates_per_step=args.updates_per_step, n_envs=args.n_envs, eval_every=args.eval_every,
-        eval_episodes=args.eval_episodes, eval_seed=args.eval_seed,
-        target_return=args.target_return, log_path=args.log, tensorboard=args.tensorboard,
-        checkpoint_every=args.checkpoint_every, checkpoint_path=args.checkpoint, resume_from=args.resume,
-        progress=not args.no_progress, threads=args.threads, **overrides)
+    if args.workers:
+        from .distributed import train as train_distributed
+
+        if (args.train_freq, args.gradient_steps) != (1, 1):
+            raise ConfigError("with --workers, gradient steps follow --updates-per-step (per transition ingested), "
+                              "not --train-freq/--gradient-steps")
+        agent, history = train_distributed(
+            args.env, args.steps, workers=args.workers, envs_per_worker=args.n_envs, address=args.address,
+            updates_per_step=args.updates_per_step if args.updates_per_step is not None else 1,
+            seed=args.seed, eval_every=args.eval_every, eval_episodes=args.eval_episodes, eval_seed=args.eval_seed,
+            target_return=args.target_return, log_path=args.log, tensorboard=args.tensorboard,
+            checkpoint_every=args.checkpoint_every, checkpoint_path=args.checkpoint, resume_from=args.resume,
+            threads=args.threads, **overrides)
+    else:
+        agent, history = train(
+            args.env, args.steps, seed=args.seed, train_freq=args.train_freq, gradient_steps=args.gradient_steps,
+            updates_per_step=args.updates_per_step, n_envs=args.n_envs, eval_every=args.eval_every,
+            eval_episodes=args.eval_episodes, eval_seed=args.eval_seed,
+            target_return=args.target_return, log_path=args.log, tensorboard=args.tensorboard,
+            checkpoint_every=args.checkpoint_every, checkpoint_path=args.checkpoint, resume_from=args.resume,
+            progress=not args.no_progress, threads=args.threads, **overrides)
     with agent:
         agent.save(args.out, args.kind)
         if args.kind == "checkpoint":
