@@ -32,15 +32,16 @@ def _wall(runs: Sequence[Run]) -> str:
 
 def _summary_table(curves: List[Curve], complete: List[Run], budget: int) -> List[str]:
     # midway: the last evaluation at or before half the budget (all runs evaluate on the same grid)
-    half = max((int(s) for s in curves[0].steps if s <= budget // 2), default=budget)
-    lines = [f"| task | library | seeds | return at {half:,} steps | return at {budget:,} steps "
-             "| wall time per run (range) | environment steps/s |",
-             "|---|---|---|---|---|---|---|"]
+    half = max((int(s) for s in curves[0].steps if s <= budget // 2), default=None)
+    steps = [half, budget] if half else [budget]
+    lines = ["| task | library | seeds | " + " | ".join(f"return at {s:,} steps" for s in steps)
+             + " | wall time per run (range) | environment steps/s |",
+             "|---|---|---|" + "---|" * len(steps) + "---|---|"]
     for curve in sorted(curves, key=lambda c: (c.env, c.label)):
         runs = [run for run in complete if (run.env, run.label) == (curve.env, curve.label)]
         seconds = np.mean([run.evals[-1][1] for run in runs])
-        lines.append(f"| {curve.env} | {curve.label} | {curve.n_runs} | {_at(curve, half)} | {_at(curve, budget)} "
-                     f"| {_wall(runs)} | {budget / seconds:.0f} |")
+        returns = " | ".join(_at(curve, s) for s in steps)
+        lines.append(f"| {curve.env} | {curve.label} | {curve.n_runs} | {returns} | {_wall(runs)} | {budget / seconds:.0f} |")
     return lines
 
 
