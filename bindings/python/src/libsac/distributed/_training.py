@@ -42,10 +42,13 @@ class _Fleet:
 
     def __init__(self, ray: Any, env_id: str, workers: int, envs_per_worker: int, seed: int):
         self.ray = ray
-        actor = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0)(RolloutWorker)
+        # SPREAD: workers on as many nodes as there are, so that losing one node loses few of them
+        actor = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=0,
+                           scheduling_strategy="SPREAD")(RolloutWorker)
         self.workers = [actor.remote(env_id, envs_per_worker, seed + 7919 * (k + 1)) for k in range(workers)]
         self.tasks: Dict[Any, int] = {}
         self.down_since: Dict[int, float] = {}  # workers Ray is restarting, since when
+        self.nodes: Dict[int, Optional[str]] = {}  # the node each worker last reported from
 
     def submit(self, k: int, steps: int, version: int, policy: List[Any]) -> None:
         self.tasks[self.workers[k].collect.remote(steps, version, policy)] = k
@@ -94,9 +97,9 @@ def train(env: str, total_steps: int, *, workers: int = 2, envs_per_worker: int 
     - `publish_every`: gradient steps between two published policy versions.
     - `address`: None starts (or joins the already started) local Ray; "auto" or "ray://..." a cluster.
     - Evaluation, logging (JSON lines, TensorBoard), checkpoints, resume and the returned `History` as
-      `libsac.gym.train`; the
-      log also has "worker_restart" records, and each evaluation record the mean staleness (policy
-      versions between the one that collected a batch and the newest) since the last one.
+      `libsac.gym.train`. The log also has "worker_node" records (where each worker runs),
+      "worker_restart" records, and in each evaluation record the mean staleness (policy versions
+      between the one that collected a batch and the newest) since the last evaluation.
     Environment steps are counted from the transitions the learner stored: a batch lost with its
     worker is not counted, and none is counted twice."""
     if workers < 1 or envs_per_worker < 1 or steps_per_task < 1 or publish_every < 1 or updates_per_step < 0:
@@ -147,6 +150,9 @@ def train(env: str, total_steps: int, *, workers: int = 2, envs_per_worker: int 
                     log.record("worker_restart", first_step + steps, worker=k)
                 fleet.submit(k, steps_per_task, version, policy_for_task())
                 continue
+            if fleet.nodes.get(k, "") != batch["node"]:
+                fleet.nodes[k] = batch["node"]
+                log.record("worker_node", first_step + steps, worker=k, node=batch["node"])
             n = min(batch["steps"], total_steps - steps)
             agent.observe_batch(batch["obs"][:n], batch["actions"][:n], batch["rewards"][:n],
                                 batch["next_obs"][:n], batch["terminated"][:n])

@@ -71,4 +71,14 @@ class RolloutWorker:
         batch = {key: np.concatenate(parts) for key, parts in rows.items()}
         batch["obs"] = batch["obs"].astype(np.float32)
         batch["next_obs"] = batch["next_obs"].astype(np.float32)
-        return {**batch, "episodes": episodes, "version": self.version if policy else -1, "steps": collected}
+        return {**batch, "episodes": episodes, "version": self.version if policy else -1, "steps": collected,
+                "node": _node_id()}
+
+
+def _node_id() -> Optional[str]:
+    """The Ray node this worker runs on (None outside Ray): the learner logs where workers run."""
+    try:
+        import ray
+    except ImportError:
+        return None
+    return ray.get_runtime_context().get_node_id() if ray.is_initialized() else None
