@@ -130,3 +130,18 @@ def test_the_command_line_trains_with_workers(tmp_path):
     assert records[0]["workers"] == 2 and [r["step"] for r in records if r["event"] == "eval"] == [300, 600]
     with libsac.Agent.load(out) as agent:
         assert agent.env_steps == 600
+
+
+def test_a_run_resumes_from_its_checkpoint_and_replay_file(tmp_path):
+    checkpoint, log = tmp_path / "ckpt.json", tmp_path / "run.jsonl"
+    first, _ = train("Pendulum-v1", 1_000, workers=2, seed=4, eval_every=0, checkpoint_every=500,
+                     checkpoint_path=checkpoint, log_path=log, **SMALL)
+    first.close()
+    with libsac.Agent.load(checkpoint) as saved:
+        assert saved.env_steps == 1_000
+    resumed, history = train("Pendulum-v1", 500, workers=2, seed=4, eval_every=0, resume_from=checkpoint, log_path=log)
+    with resumed:
+        assert resumed.env_steps == resumed.replay_size == 1_500 and history.steps == 500
+        assert resumed.config.hidden_sizes == (32, 32)
+    starts = [r for r in read_log(log) if r["event"] == "start"]
+    assert [r["step"] for r in starts] == [0, 1_000] and starts[1]["elapsed"] > 0

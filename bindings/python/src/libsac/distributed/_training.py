@@ -112,6 +112,8 @@ def train(env: str, total_steps: int, *, workers: int = 2, envs_per_worker: int 
         ray.init(address=address, include_dashboard=False, logging_level="warning")
     prior_elapsed = 0.0
     if resume_from is not None:
+        if config_overrides:
+            raise ConfigError(f"config overrides {sorted(config_overrides)} cannot change a resumed agent")
         agent = Agent.load(resume_from)
         replay = Path(str(resume_from) + ".replay")
         if replay.is_file():
