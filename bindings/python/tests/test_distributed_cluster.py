@@ -2,7 +2,6 @@
 only): workers spread over both nodes, and training goes on, with an exact step count, when one node
 is removed mid-run. Its own module: the cluster cannot share a process with test_distributed's
 local Ray."""
-import json
 import os
 import threading
 import time

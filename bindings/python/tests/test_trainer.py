@@ -3,7 +3,6 @@ gradient_steps, evaluation seeds, timestamps, vector environments and TensorBoar
 import json
 import math
 
-import numpy as np
 import pytest
 
 import libsac

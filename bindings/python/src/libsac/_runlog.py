@@ -109,3 +109,23 @@ def load_progress(checkpoint: PathLike) -> float:
     except (OSError, ValueError, KeyError, TypeError):
         return 0.0
     return elapsed if elapsed >= 0 and elapsed != float("inf") else 0.0
+
+
+def save_checkpoint(agent: Any, path: PathLike, elapsed: float) -> None:
+    """What a trainer's checkpoint is: the agent (`path`), its replay buffer (`path.replay`) and the
+    clock (`path.train.json`), each written to a temporary file and renamed."""
+    agent.save(path, "checkpoint")
+    agent.save_replay(str(path) + ".replay")
+    save_progress(path, elapsed)
+
+
+def load_checkpoint(path: PathLike) -> "tuple[Any, float]":
+    """The agent of a trainer's checkpoint, with its replay buffer when the file is there, and the
+    elapsed seconds at the checkpoint."""
+    from .agent import Agent
+
+    agent = Agent.load(path)
+    replay = Path(str(path) + ".replay")
+    if replay.is_file():
+        agent.load_replay(replay)
+    return agent, load_progress(path)

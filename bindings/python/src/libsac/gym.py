@@ -28,7 +28,7 @@ import numpy as np
 
 from . import __version__
 from ._envs import SingleEnv, VectorEnv, is_vector_env, make_vector_env, spaces_of
-from ._runlog import TRAIN_SCALARS, RunLog, load_progress, save_progress
+from ._runlog import TRAIN_SCALARS, RunLog, load_checkpoint, save_checkpoint
 from ._schedule import Schedule, TrainFreq
 from .agent import Agent, Stats
 from .errors import ConfigError, NotReadyError
@@ -165,11 +165,7 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
     if resume_from is not None:
         if agent is not None:
             raise ConfigError("pass either agent or resume_from, not both")
-        agent = Agent.load(resume_from)
-        replay = Path(str(resume_from) + ".replay")
-        if replay.is_file():
-            agent.load_replay(replay)
-        prior_elapsed = load_progress(resume_from)
+        agent, prior_elapsed = load_checkpoint(resume_from)
     if agent is None:
         agent = Agent.from_env(spaces_of(environment), seed=seed, **config_overrides)
     elif config_overrides:
@@ -217,9 +213,7 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
                 bar.update(steps - steps_before)
             history.steps = steps
             if checkpoint_every and _crossed(first_step + steps_before, first_step + steps, checkpoint_every):
-                agent.save(checkpoint_path, "checkpoint")
-                agent.save_replay(str(checkpoint_path) + ".replay")
-                save_progress(checkpoint_path, log.elapsed)
+                save_checkpoint(agent, checkpoint_path, log.elapsed)
             if evaluation is not None and (_crossed(first_step + steps_before, first_step + steps, eval_every)
                                            or steps >= total_steps):
                 result = evaluate(agent, evaluation, eval_episodes, seed=eval_seed)

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Union
 import numpy as np
 
 from .. import __version__
-from .._runlog import TRAIN_SCALARS, RunLog, load_progress, save_progress
+from .._runlog import TRAIN_SCALARS, RunLog, load_checkpoint, save_checkpoint
 from ..agent import Agent
 from ..errors import ConfigError, NotReadyError
 from ..gym import History, _make_env, evaluate
@@ -114,11 +114,7 @@ def train(env: str, total_steps: int, *, workers: int = 2, envs_per_worker: int 
     if resume_from is not None:
         if config_overrides:
             raise ConfigError(f"config overrides {sorted(config_overrides)} cannot change a resumed agent")
-        agent = Agent.load(resume_from)
-        replay = Path(str(resume_from) + ".replay")
-        if replay.is_file():
-            agent.load_replay(replay)
-        prior_elapsed = load_progress(resume_from)
+        agent, prior_elapsed = load_checkpoint(resume_from)
     else:
         with_spaces = _make_env(env)
         agent = Agent.from_env(with_spaces, seed=seed, **config_overrides)
@@ -180,9 +176,7 @@ def train(env: str, total_steps: int, *, workers: int = 2, envs_per_worker: int 
             history.steps = steps
             now, before = first_step + steps, first_step + steps_before
             if checkpoint_every and now // checkpoint_every > before // checkpoint_every:
-                agent.save(checkpoint_path, "checkpoint")
-                agent.save_replay(str(checkpoint_path) + ".replay")
-                save_progress(checkpoint_path, log.elapsed)
+                save_checkpoint(agent, checkpoint_path, log.elapsed)
             if evaluation is not None and (now // eval_every > before // eval_every or steps >= total_steps):
                 result = evaluate(agent, evaluation, eval_episodes, seed=eval_seed)
                 history.evaluations.append({"step": now, **result})
