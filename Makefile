@@ -202,7 +202,7 @@ test-python: python-install
 # $PIP_FIND_LINKS) is installed instead when there is one. BENCH_TORCH overrides the choice, e.g.
 #   make bench BENCH_TORCH="torch --extra-index-url https://download.pytorch.org/whl/cpu"
 BENCH_VENV     := .venv-bench
-BENCH_PACKAGES := numpy 'gymnasium[mujoco]' stable-baselines3 'rltools[mkl]' hatchling matplotlib tensorboard
+BENCH_PACKAGES := numpy 'gymnasium[mujoco]' stable-baselines3 'rltools[mkl]' hatchling matplotlib tensorboard ray
 BENCH_WHEELS   ?= $(PIP_FIND_LINKS)
 BENCH_TORCH    ?=
 BENCH_SCRIPTS  := bindings/python/benchmarks
@@ -243,6 +243,7 @@ bench: deps bench-venv
 # run it again after an interruption). SB3=1 adds Stable-Baselines3's SAC on SB3_TASKS x SB3_SEEDS.
 # The committed results: make results TASKS="HalfCheetah-v5 Hopper-v5 Walker2d-v5" SB3=1
 # A smoke run: make results BUDGET=5000 SEEDS=1 (written under .results-work/, not docs/results/).
+# RAY_ADDRESS=auto (or ray://HOST:PORT) runs the libsac runs on that Ray cluster (ray in .venv-bench).
 BUDGET    ?= 100000
 SEEDS     ?= 5
 TASKS     ?= HalfCheetah-v5 Hopper-v5 Walker2d-v5 Ant-v5
@@ -251,7 +252,8 @@ SB3_SEEDS ?= 3
 .PHONY: results
 results: bench-venv
 	cd /tmp && $(CURDIR)/$(BENCH_VENV)/bin/python $(CURDIR)/$(BENCH_SCRIPTS)/mujoco.py --budget $(BUDGET) \
-		--seeds $(SEEDS) --tasks $(TASKS) $(if $(SB3),--sb3 --sb3-tasks $(SB3_TASKS) --sb3-seeds $(SB3_SEEDS))
+		--seeds $(SEEDS) --tasks $(TASKS) $(if $(SB3),--sb3 --sb3-tasks $(SB3_TASKS) --sb3-seeds $(SB3_SEEDS)) \
+		$(if $(RAY_ADDRESS),--ray-address $(RAY_ADDRESS))
 
 clean:
 	rm -rf .build $(TEST_SCRATCH) $(ASAN_SCRATCH) $(TSAN_SCRATCH) $(UBSAN_SCRATCH) $(FUZZ_SCRATCH) $(VENV) $(BENCH_VENV) \

@@ -11,6 +11,9 @@ Every run (library x task x seed) is a child process with its own log, `OUT/logs
 ends at the budget is done and skipped; an interrupted one resumes from its last checkpoint (written
 at every evaluation), so the command can be repeated until everything is done. `--jobs` runs (by
 default one per core) go at once, each pinned to its own core with one thread, libsac's and SB3's alike.
+With `--ray-address` (make results RAY_ADDRESS=...) the libsac runs go to a Ray cluster instead
+(libsac.distributed.sweep: spread over its nodes, a run lost with its node restarted from its last
+checkpoint); the SB3 runs stay local.
 
 Protocol (Spinning Up's): every `--eval-every` steps (10k) and at the end, the deterministic policy
 on a separate evaluation environment for 10 episodes, episode k reset with seed 1_000_000 + 1000 * run
@@ -85,6 +88,19 @@ def finished(args: argparse.Namespace, run: Run) -> bool:
 
 # -- one run, in its own process ----------------------------------------------------------------------
 
+def libsac_config(args: argparse.Namespace) -> dict:
+    """The hyper-parameters of a new libsac agent (see the module docstring)."""
+    return dict(hidden_sizes=tuple(args.hidden), actor_lr=3e-4, critic_lr=3e-4, alpha_lr=3e-4, batch_size=256,
+                gamma=0.99, tau=0.005, replay_capacity=min(args.budget, 1_000_000),
+                learning_starts=learning_starts(args))
+
+
+def libsac_options(args: argparse.Namespace, run: Run) -> dict:
+    """libsac.gym.train's evaluation protocol and threads."""
+    return dict(eval_every=args.eval_every, eval_episodes=args.eval_episodes, eval_seed=eval_seed(run.seed),
+                threads=args.threads)
+
+
 def run_libsac(args: argparse.Namespace, run: Run, work: Path) -> None:
     import libsac
     from libsac.gym import train
@@ -97,14 +113,28 @@ def run_libsac(args: argparse.Namespace, run: Run, work: Path) -> None:
     else:
         with libsac.Agent.load(resume) as saved:
             done = saved.env_steps
-    config = {} if resume else dict(
-        hidden_sizes=tuple(args.hidden), actor_lr=3e-4, critic_lr=3e-4, alpha_lr=3e-4, batch_size=256,
-        gamma=0.99, tau=0.005, replay_capacity=min(args.budget, 1_000_000), learning_starts=learning_starts(args))
-    agent, _ = train(run.task, args.budget - done, seed=run.seed, resume_from=resume, eval_every=args.eval_every,
-                     eval_episodes=args.eval_episodes, eval_seed=eval_seed(run.seed), log_path=log_path(args, run),
+    agent, _ = train(run.task, args.budget - done, seed=run.seed, resume_from=resume, log_path=log_path(args, run),
                      checkpoint_every=args.eval_every, checkpoint_path=checkpoint, progress=False,
-                     threads=args.threads, **config)
+                     **libsac_options(args, run), **({} if resume else libsac_config(args)))
     agent.close()
+
+
+def run_on_ray(args: argparse.Namespace, runs: List[Run]) -> int:
+    """The libsac runs as Ray tasks on the cluster at --ray-address (libsac.distributed.sweep: one CPU
+    each, spread over the nodes, a run lost with its node restarted from its last checkpoint); the
+    logs come back to OUT/logs. Returns the number of runs that failed."""
+    from libsac.distributed import RunSpec, sweep
+
+    specs = [RunSpec(run.name, run.task, run.seed, args.budget, libsac_config(args), libsac_options(args, run))
+             for run in runs]
+    try:
+        sweep(specs, args.out / "logs", address=args.ray_address, cpus_per_run=args.threads,
+              checkpoint_every=args.eval_every,
+              on_event=lambda what, spec: print(f"{spec.name}: {what} on Ray", flush=True))
+    except RuntimeError as error:
+        print(f"the Ray sweep failed: {error}", flush=True)
+        return 1
+    return 0
 
 
 class _SB3Actor:
@@ -215,9 +245,12 @@ def run_suite(args: argparse.Namespace) -> int:
     """Runs every unfinished run, `--jobs` at a time; slot k is pinned to core k (mod the cores)."""
     pending = [run for run in planned_runs(args) if not finished(args, run)]
     print(f"{len(pending)} runs to do ({len(planned_runs(args)) - len(pending)} already done)", flush=True)
+    failures = 0
+    if args.ray_address:  # the SB3 runs (torch) stay in local processes
+        failures += run_on_ray(args, [run for run in pending if run.library == "libsac"])
+        pending = [run for run in pending if run.library != "libsac"]
     cores = sorted(os.sched_getaffinity(0))
     slots: List[Optional[tuple]] = [None] * args.jobs
-    failures = 0
     while pending or any(slots):
         for k, slot in enumerate(slots):
             if slot is not None and slot[1].poll() is not None:
@@ -271,6 +304,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--work", type=Path, default=None,
                         help="checkpoints and each run's output (default: .results-work/budget-N)")
     parser.add_argument("--report-only", action="store_true", help="only the table and figures from existing logs")
+    parser.add_argument("--ray-address", default=None,
+                        help="run the libsac runs as Ray tasks on this cluster (auto, ray://HOST:PORT, or local "
+                             "for a local Ray); needs ray")
     parser.add_argument("--run", nargs=3, metavar=("LIBRARY", "TASK", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     # Checkpoints belong to one budget: a smoke run must never resume a long run's checkpoint.

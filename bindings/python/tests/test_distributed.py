@@ -145,3 +145,21 @@ def test_a_run_resumes_from_its_checkpoint_and_replay_file(tmp_path):
         assert resumed.config.hidden_sizes == (32, 32)
     starts = [r for r in read_log(log) if r["event"] == "start"]
     assert [r["step"] for r in starts] == [0, 1_000] and starts[1]["elapsed"] > 0
+
+
+def test_a_sweep_runs_every_spec_and_writes_each_log(tmp_path):
+    from libsac.distributed import RunSpec, sweep
+
+    events = []
+    specs = [RunSpec(f"pendulum-{seed}", "Pendulum-v1", seed, total_steps=400, config=dict(SMALL, learning_starts=100),
+                     options=dict(eval_every=200, eval_episodes=1)) for seed in (0, 1)]
+    logs = sweep(specs, tmp_path / "logs", checkpoint_every=200, on_event=lambda what, spec: events.append((what, spec.name)))
+    assert sorted(logs) == ["pendulum-0", "pendulum-1"]
+    for seed in (0, 1):
+        records = read_log(logs[f"pendulum-{seed}"])
+        assert records[0]["seed"] == seed and [r["step"] for r in records if r["event"] == "eval"] == [200, 400]
+        assert records[-1]["event"] == "end" and records[-1]["step"] == 400
+    assert sorted(events) == [("finished", "pendulum-0"), ("finished", "pendulum-1"),
+                              ("started", "pendulum-0"), ("started", "pendulum-1")]
+    with pytest.raises(ValueError, match="its own name"):
+        sweep(specs[:1] * 2, tmp_path / "logs")

@@ -3,8 +3,11 @@ only): workers spread over both nodes, and training goes on, with an exact step 
 is removed mid-run. Its own module: the cluster cannot share a process with test_distributed's
 local Ray."""
 import os
+import tempfile
 import threading
 import time
+import uuid
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +63,38 @@ def test_workers_spread_over_both_nodes_and_survive_losing_one(cluster, tmp_path
     assert restarts, "the worker on the removed node was not restarted"
     assert placements[-1]["node"] != second.node_id  # it runs on the remaining node now
     assert records[-1]["event"] == "end" and records[-1]["step"] == 4_000
+
+
+def test_a_sweep_run_lost_with_its_node_restarts_from_its_last_checkpoint(cluster, tmp_path):
+    from libsac.distributed import RunSpec, sweep
+
+    nodes, _ = cluster
+    third = nodes.add_node(num_cpus=1)
+    nodes.wait_for_nodes()
+    # Every node of this cluster is this machine: each run's working folder is visible here.
+    tag = uuid.uuid4().hex[:8]
+    folders = Path(tempfile.gettempdir())
+
+    def remove_the_third_node_once_every_run_has_a_checkpoint():
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if len(list(folders.glob(f"libsac-{tag}-*/checkpoint.json.train.json"))) >= 2:
+                nodes.remove_node(third)
+                return
+            time.sleep(0.05)
+
+    remover = threading.Thread(target=remove_the_third_node_once_every_run_has_a_checkpoint)
+    remover.start()
+    events = []
+    specs = [RunSpec(f"{tag}-{seed}", "Pendulum-v1", seed, total_steps=3_000, config=SMALL,
+                     options=dict(eval_every=500, eval_episodes=1)) for seed in (0, 1)]
+    logs = sweep(specs, tmp_path / "logs", checkpoint_every=500, on_event=lambda what, spec: events.append(what))
+    remover.join()
+    assert events.count("restarted") == 1, events
+    starts = {name: [r["step"] for r in read_log(path) if r["event"] == "start"] for name, path in logs.items()}
+    assert sorted(map(len, starts.values())) == [1, 2], starts  # one run went on from a checkpoint
+    resumed = next(steps for steps in starts.values() if len(steps) == 2)
+    assert resumed[0] == 0 and resumed[1] > 0 and resumed[1] % 500 == 0
+    for path in logs.values():
+        records = read_log(path)
+        assert records[-1]["event"] == "end" and records[-1]["step"] == 3_000

@@ -2,6 +2,7 @@
 Pendulum-v1 with tiny networks so that it needs neither MuJoCo nor minutes: the suite's own runs are
 benchmarks and never part of the tests."""
 import json
+import os
 import subprocess
 import sys
 
@@ -11,11 +12,14 @@ pytest.importorskip("gymnasium")
 pytest.importorskip("matplotlib")
 
 
+def suite_command(repo_root, out, *options):
+    return [sys.executable, str(repo_root / "bindings/python/benchmarks/mujoco.py"), "--tasks", "Pendulum-v1",
+            "--seeds", "2", "--eval-every", "200", "--eval-episodes", "1", "--hidden", "16", "16",
+            "--learning-starts", "100", "--out", str(out), "--work", str(out / "work"), *options]
+
+
 def suite(repo_root, out, *options):
-    command = [sys.executable, str(repo_root / "bindings/python/benchmarks/mujoco.py"), "--tasks", "Pendulum-v1",
-               "--seeds", "2", "--eval-every", "200", "--eval-episodes", "1", "--hidden", "16", "16",
-               "--learning-starts", "100", "--out", str(out), "--work", str(out / "work"), *options]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600)
+    return subprocess.run(suite_command(repo_root, out, *options), capture_output=True, text=True, timeout=600)
 
 
 def records(path):
@@ -48,3 +52,17 @@ def test_the_suite_runs_every_seed_writes_the_report_then_resumes_to_a_larger_bu
     assert starts[1]["elapsed"] > 0
     assert [r["step"] for r in log if r["event"] == "eval"] == [200, 400, 600]
     assert log[-1]["event"] == "end" and log[-1]["step"] == 600
+
+
+def test_the_suite_runs_its_libsac_runs_on_ray(repo_root, tmp_path):
+    pytest.importorskip("ray")
+    out = tmp_path / "results"
+    env = {**os.environ, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}  # a local Ray on the loopback address only
+    result = subprocess.run(suite_command(repo_root, out, "--budget", "400", "--ray-address", "local"),
+                            capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "libsac-Pendulum-v1-seed0: finished on Ray" in result.stdout
+    for seed in (0, 1):
+        log = records(out / "logs" / f"libsac-Pendulum-v1-seed{seed}.jsonl")
+        assert log[0]["seed"] == seed and log[-1]["event"] == "end" and log[-1]["step"] == 400
+    assert "| libsac |" in (out / "results.md").read_text(encoding="utf-8")

@@ -101,7 +101,8 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
           target_return: Optional[float] = None, log_path: Optional[Union[str, Path]] = None,
           tensorboard: Optional[Union[str, Path]] = None,
           checkpoint_every: int = 0, checkpoint_path: Optional[Union[str, Path]] = None,
-          resume_from: Optional[Union[str, Path]] = None, progress: bool = True,
+          resume_from: Optional[Union[str, Path]] = None,
+          on_checkpoint: Optional[Callable[[Path], None]] = None, progress: bool = True,
           threads: Optional[int] = None, **config_overrides: Any) -> "tuple[Agent, History]":
     """Trains an agent on `env` (a Gymnasium id, environment or vector environment) for
     `total_steps` environment steps (transitions, summed over copies).
@@ -128,6 +129,7 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
     - `checkpoint_every`/`checkpoint_path`: every that many steps, write `<path>` (JSON
       checkpoint), `<path>.replay` and `<path>.train.json` (the clock); `resume_from` loads them
       and continues the count (the environment restarts with `reset(seed=seed + steps so far)`).
+      `on_checkpoint(path)` is called after each checkpoint is written (e.g. to copy it elsewhere).
     - `progress`: a tqdm progress bar with the last episode return and alpha (if tqdm is installed).
     - `threads`: 1 or 2 threads for the gradient steps (`Agent.set_threads`; bit-identical results).
       None leaves the agent as it is: a new or loaded agent has 1, a given agent keeps its own.
@@ -212,8 +214,7 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
             if bar is not None:
                 bar.update(steps - steps_before)
             history.steps = steps
-            if checkpoint_every and _crossed(first_step + steps_before, first_step + steps, checkpoint_every):
-                save_checkpoint(agent, checkpoint_path, log.elapsed)
+            reached = None
             if evaluation is not None and (_crossed(first_step + steps_before, first_step + steps, eval_every)
                                            or steps >= total_steps):
                 result = evaluate(agent, evaluation, eval_episodes, seed=eval_seed)
@@ -221,9 +222,15 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
                 log.record("eval", first_step + steps, **result)
                 log.scalars(first_step + steps, "eval", result)
                 log.flush()
-                if target_return is not None and result["mean_return"] >= target_return:
-                    history.stopped_early = True
-                    break
+                reached = target_return is not None and result["mean_return"] >= target_return
+            # after the evaluation of the same step, so that a log copied with the checkpoint holds it
+            if checkpoint_every and _crossed(first_step + steps_before, first_step + steps, checkpoint_every):
+                save_checkpoint(agent, checkpoint_path, log.elapsed)
+                if on_checkpoint is not None:
+                    on_checkpoint(Path(checkpoint_path))
+            if reached:
+                history.stopped_early = True
+                break
         log.record("end", first_step + history.steps)
     finally:
         history.seconds = time.perf_counter() - start
