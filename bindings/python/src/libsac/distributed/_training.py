@@ -83,7 +83,7 @@ class _Fleet:
 
 
 def train(env: str, total_steps: int, *, workers: int = 2, envs_per_worker: int = 1, steps_per_task: int = 100,
-          updates_per_step: float = 1.0, publish_every: int = 100, seed: int = 0, address: Optional[str] = None,
+          updates_per_step: float = 1.0, publish_every: int = 250, seed: int = 0, address: Optional[str] = None,
           eval_every: int = 5_000, eval_episodes: int = 10, eval_seed: int = 12345,
           target_return: Optional[float] = None, log_path: Optional[PathLike] = None,
           tensorboard: Optional[PathLike] = None, checkpoint_every: int = 0, checkpoint_path: Optional[PathLike] = None,
@@ -94,7 +94,9 @@ def train(env: str, total_steps: int, *, workers: int = 2, envs_per_worker: int 
 
     - `updates_per_step`: gradient steps per ingested transition (the update-to-data ratio); none
       before `learning_starts` transitions (workers act at random until then).
-    - `publish_every`: gradient steps between two published policy versions.
+    - `publish_every`: gradient steps between two published policy versions. Publishing serializes
+      the policy (0.9 MB of JSON, about 40-75 ms, at hidden [256, 256]) in the learner, and every
+      worker loads each version it acts with; fewer versions cost less, staler ones act worse.
     - `address`: None starts (or joins the already started) local Ray; "auto" or "ray://..." a cluster.
     - Evaluation, logging (JSON lines, TensorBoard), checkpoints, resume and the returned `History` as
       `libsac.gym.train`. The log also has "worker_node" records (where each worker runs),
