@@ -3,6 +3,9 @@ import CSac
 /// Drives an agent the way a caller would, on small fixed inputs: act (one row and a batch), observe,
 /// update, serialise. Every call must return one of the statuses sac.h documents for it.
 struct Exercise {
+    /// The most transitions observed to get past a config's warm-up before updating.
+    static let longestWarmUp = 256
+
     let agent: OpaquePointer
     let config: sac_config
     let shape: AgentShape
@@ -81,7 +84,15 @@ struct Exercise {
         return true
     }
 
-    /// Enough transitions for a batch, then `steps` gradient steps, when that is cheap enough.
+    /// Transitions still to observe before gradient steps may start (learning_starts).
+    var warmUpLeft: UInt64 {
+        var (observed, steps): (UInt64, UInt64) = (0, 0)
+        expect(sac_agent_counters(agent, &observed, &steps), [SAC_OK], "sac_agent_counters")
+        return config.learning_starts > observed ? config.learning_starts - observed : 0
+    }
+
+    /// Enough transitions for a batch and past the warm-up, then `steps` gradient steps, when that is
+    /// cheap enough; a warm-up too long to sit through must refuse the update.
     func train(steps: UInt32) {
         guard shape.trainable else {
             expect(sac_update(agent, 1, nil), [SAC_ERR_POLICY_ONLY], "sac_update")
@@ -90,7 +101,13 @@ struct Exercise {
         guard shape.canAffordUpdates else { return }
         var stored: UInt64 = 0
         expect(sac_replay_size(agent, &stored), [SAC_OK], "sac_replay_size")
-        if stored < UInt64(config.batch_size) { observe(Int(config.batch_size) - Int(stored)) }
+        let warmUp = warmUpLeft
+        guard warmUp <= UInt64(Self.longestWarmUp) else {
+            expect(sac_update(agent, steps, nil), [SAC_ERR_NOT_READY], "sac_update during the warm-up")
+            return
+        }
+        let missing = stored < UInt64(config.batch_size) ? UInt64(config.batch_size) - stored : 0
+        if max(missing, warmUp) > 0 { observe(Int(max(missing, warmUp))) }
         var stats = sac_update_stats()
         stats.struct_size = MemoryLayout<sac_update_stats>.stride
         guarded("sac_update") { sac_update(agent, steps, &stats) }
