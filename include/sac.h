@@ -339,7 +339,8 @@ typedef struct sac_update_stats {
  * SAC_ERR_DIVERGED is returned and sac_last_error() names the loss or the network and the step.
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_INVALID_ARGUMENT (gradient_steps == 0),
  * SAC_ERR_STRUCT_SIZE, SAC_ERR_POLICY_ONLY, or SAC_ERR_NOT_READY (fewer than learning_starts
- * transitions observed, or fewer than batch_size stored; nothing changes) or SAC_ERR_DIVERGED. Allocates nothing. */
+ * transitions observed, or fewer than batch_size stored; nothing changes) or SAC_ERR_DIVERGED.
+ * Allocates nothing. */
 int sac_update(sac_agent *agent, uint32_t gradient_steps, sac_update_stats *stats);
 
 /* n transitions at once: the minibatch of sac_update_from_batch, for users who keep their own
@@ -371,8 +372,9 @@ typedef struct sac_batch {
  * SAC_ERR_DIVERGED (guarded as sac_update: nothing changes). Allocates nothing. */
 int sac_update_from_batch(sac_agent *agent, const sac_batch *batch, sac_update_stats *stats);
 
-/* (added in 0.2.1) Stores batch->n transitions in the replay buffer, exactly as n calls of sac_observe (or
- * sac_observe_discrete) in row order would: the same buffer, counters and checkpoint afterwards.
+/* (added in 0.2.1) Stores batch->n transitions in the replay buffer, exactly as n calls of
+ * sac_observe (or sac_observe_discrete) in row order would: the same buffer, counters and
+ * checkpoint afterwards.
  * The whole batch is validated first; on any error nothing is stored. n may be 0 (nothing happens;
  * the arrays must still be given). Returns SAC_OK, SAC_ERR_NULL_ARGUMENT (agent, batch or an array
  * the algorithm needs), SAC_ERR_STRUCT_SIZE, SAC_ERR_POLICY_ONLY, SAC_ERR_LENGTH (n above
@@ -381,8 +383,8 @@ int sac_update_from_batch(sac_agent *agent, const sac_batch *batch, sac_update_s
  * SAC_ERR_NON_FINITE (naming the array and the element). Allocates nothing. */
 int sac_observe_batch(sac_agent *agent, const sac_batch *batch);
 
-/* Training progress: the number of sac_observe calls that stored a transition and the number
- * of gradient steps taken. Either output pointer may be NULL.
+/* Training progress: the number of transitions stored (by sac_observe, sac_observe_discrete and
+ * sac_observe_batch) and the number of gradient steps taken. Either output pointer may be NULL.
  * Returns SAC_OK or SAC_ERR_NULL_ARGUMENT (agent is NULL). */
 int sac_agent_counters(const sac_agent *agent, uint64_t *env_steps, uint64_t *gradient_steps);
 
