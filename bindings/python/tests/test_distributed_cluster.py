@@ -17,7 +17,7 @@ ray = pytest.importorskip("ray")
 from ray.cluster_utils import Cluster  # noqa: E402
 
 from libsac.distributed import train  # noqa: E402
-from test_distributed import SMALL, ray_processes, read_log  # noqa: E402
+from test_distributed import RUNTIME_ENV, SLOW_ENV, SMALL, ray_processes, read_log  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def cluster():
     nodes = Cluster(initialize_head=True, head_node_args={"num_cpus": 2})
     second = nodes.add_node(num_cpus=2)
     nodes.wait_for_nodes()
-    ray.init(address=nodes.address, logging_level="warning")
+    ray.init(address=nodes.address, logging_level="warning", runtime_env=RUNTIME_ENV)
     yield nodes, second
     ray.shutdown()
     nodes.shutdown()
@@ -50,7 +50,7 @@ def test_workers_spread_over_both_nodes_and_survive_losing_one(cluster, tmp_path
 
     remover = threading.Thread(target=remove_the_second_node_once_both_workers_reported)
     remover.start()
-    agent, history = train("Pendulum-v1", 4_000, workers=2, seed=3, eval_every=0, log_path=log, steps_per_task=50,
+    agent, history = train(SLOW_ENV, 4_000, workers=2, seed=3, eval_every=0, log_path=log, steps_per_task=50,
                            **SMALL)
     remover.join()
     with agent:
@@ -60,7 +60,7 @@ def test_workers_spread_over_both_nodes_and_survive_losing_one(cluster, tmp_path
     assert len({r["node"] for r in placements[:2]}) == 2, placements  # one worker per node at first
     assert second.node_id in {r["node"] for r in placements}
     restarts = [r for r in records if r["event"] == "worker_restart"]
-    assert restarts, "the worker on the removed node was not restarted"
+    assert len(restarts) == 1 and restarts[0]["node"] != second.node_id, restarts
     assert placements[-1]["node"] != second.node_id  # it runs on the remaining node now
     assert records[-1]["event"] == "end" and records[-1]["step"] == 4_000
 
@@ -94,7 +94,7 @@ def test_a_sweep_run_lost_with_its_node_restarts_from_its_last_checkpoint(cluste
     remover = threading.Thread(target=remove_the_third_node_once_every_run_has_a_checkpoint)
     remover.start()
     events = []
-    specs = [RunSpec(f"{tag}-{seed}", "Pendulum-v1", seed, total_steps=3_000, config=SMALL,
+    specs = [RunSpec(f"{tag}-{seed}", SLOW_ENV, seed, total_steps=3_000, config=SMALL,
                      options=dict(eval_every=500, eval_episodes=1)) for seed in (0, 1)]
     logs = sweep(specs, tmp_path / "logs", checkpoint_every=500, on_event=lambda what, spec: events.append(what))
     remover.join()

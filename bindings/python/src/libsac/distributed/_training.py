@@ -48,13 +48,14 @@ class _Fleet:
         self.workers = [actor.remote(env_id, envs_per_worker, seed + 7919 * (k + 1)) for k in range(workers)]
         self.tasks: Dict[Any, int] = {}
         self.down_since: Dict[int, float] = {}  # workers Ray is restarting, since when
-        self.nodes: Dict[int, Optional[str]] = {}  # the node each worker last reported from
+        self.places: Dict[int, "tuple[Optional[str], int]"] = {}  # the (node, process) each worker last reported from
+        self.lost: Dict[int, int] = {}  # batches each worker lost since it last reported
 
     def submit(self, k: int, steps: int, version: int, policy: List[Any]) -> None:
         self.tasks[self.workers[k].collect.remote(steps, version, policy)] = k
 
-    def next_result(self) -> "tuple[int, Optional[Dict[str, Any]], bool]":
-        """The worker whose task finished first, its batch, and whether the worker just went down.
+    def next_result(self) -> "tuple[int, Optional[Dict[str, Any]]]":
+        """The worker whose task finished first, and its batch.
 
         The batch is None while Ray restarts a worker that died (killed, its node lost): its batch
         is lost before anything of it was counted, and the caller resubmits after a pause. A worker
@@ -65,17 +66,26 @@ class _Fleet:
         try:
             result = self.ray.get(done)
         except self.ray.exceptions.ActorUnavailableError as error:
-            went_down = k not in self.down_since
+            if k not in self.down_since:  # the batch in flight is lost; retries while Ray restarts it lose none
+                self.lost[k] = self.lost.get(k, 0) + 1
             since = self.down_since.setdefault(k, time.monotonic())
             if time.monotonic() - since > self.restart_timeout:
                 raise RuntimeError(f"rollout worker {k} has been restarting for {self.restart_timeout:.0f} s: "
                                    f"{error}") from error
             time.sleep(0.2)  # Ray is starting its replacement
-            return k, None, went_down
+            return k, None
         except self.ray.exceptions.RayActorError as error:
             raise RuntimeError(f"rollout worker {k} cannot run: {error}") from error
         self.down_since.pop(k, None)
-        return k, result, False
+        return k, result
+
+    def arrival(self, k: int, batch: Dict[str, Any]) -> "tuple[bool, bool]":
+        """Whether worker k reports from a new process since its last batch (Ray restarted it, whether
+        or not a task was lost with the old one), and whether from a new node."""
+        place, before = (batch["node"], batch["pid"]), self.places.get(k)
+        self.places[k] = place
+        restarted = place != before if before is not None else self.lost.get(k, 0) > 0
+        return restarted, before is None or place[0] != before[0]
 
     def stop(self) -> None:
         for worker in self.workers:
@@ -100,8 +110,10 @@ def train(env: str, total_steps: int, *, workers: int = 2, envs_per_worker: int 
     - `address`: None starts (or joins the already started) local Ray; "auto" or "ray://..." a cluster.
     - Evaluation, logging (JSON lines, TensorBoard), checkpoints, resume and the returned `History` as
       `libsac.gym.train`. The log also has "worker_node" records (where each worker runs),
-      "worker_restart" records, and in each evaluation record the mean staleness (policy versions
-      between the one that collected a batch and the newest) since the last evaluation.
+      "worker_restart" records (written when a restarted worker's first batch arrives: its node,
+      and `lost_batches`, 1 if a task died with the old process, 0 if it died between tasks), and
+      in each evaluation record the mean staleness (policy versions between the one that collected
+      a batch and the newest) since the last evaluation.
     Environment steps are counted from the transitions the learner stored: a batch lost with its
     worker is not counted, and none is counted twice."""
     if workers < 1 or envs_per_worker < 1 or steps_per_task < 1 or publish_every < 1 or updates_per_step < 0:
@@ -144,14 +156,15 @@ def train(env: str, total_steps: int, *, workers: int = 2, envs_per_worker: int 
             fleet.submit(k, steps_per_task, version, policy_for_task())
         steps = 0
         while steps < total_steps:
-            k, batch, went_down = fleet.next_result()
+            k, batch = fleet.next_result()
             if batch is None:
-                if went_down:
-                    log.record("worker_restart", first_step + steps, worker=k)
                 fleet.submit(k, steps_per_task, version, policy_for_task())
                 continue
-            if fleet.nodes.get(k, "") != batch["node"]:
-                fleet.nodes[k] = batch["node"]
+            restarted, moved = fleet.arrival(k, batch)
+            if restarted:
+                log.record("worker_restart", first_step + steps, worker=k, node=batch["node"],
+                           lost_batches=fleet.lost.pop(k, 0))
+            if moved:
                 log.record("worker_node", first_step + steps, worker=k, node=batch["node"])
             n = min(batch["steps"], total_steps - steps)
             agent.observe_batch(batch["obs"][:n], batch["actions"][:n], batch["rewards"][:n],

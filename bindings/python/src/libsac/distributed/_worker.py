@@ -3,6 +3,7 @@ actor), returning transitions as numpy arrays through Ray's object store."""
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -72,13 +73,19 @@ class RolloutWorker:
         batch["obs"] = batch["obs"].astype(np.float32)
         batch["next_obs"] = batch["next_obs"].astype(np.float32)
         return {**batch, "episodes": episodes, "version": self.version if policy else -1, "steps": collected,
-                "node": _node_id()}
+                **_whereabouts()}
 
 
-def _node_id() -> Optional[str]:
-    """The Ray node this worker runs on (None outside Ray): the learner logs where workers run."""
+def _whereabouts() -> Dict[str, Any]:
+    """Where this worker runs: its Ray node (None outside Ray) and its process. The learner logs where
+    workers run, and recognises a restart by a new process even when no task was lost with the old one
+    (a worker killed between two tasks)."""
+    node = None
     try:
         import ray
+
+        if ray.is_initialized():
+            node = ray.get_runtime_context().get_node_id()
     except ImportError:
-        return None
-    return ray.get_runtime_context().get_node_id() if ray.is_initialized() else None
+        pass
+    return {"node": node, "pid": os.getpid()}
