@@ -121,7 +121,7 @@ public func sac_observe_batch(_ handle: OpaquePointer?, _ batchPointer: UnsafePo
         let given = try CallerBatch.read(batchPointer)
         try agent.requireTrainable()
         let capacity = agent.config.replayCapacity
-        try CallerBatch(given, for: agent, rows: 0...capacity, "the agent's replay_capacity").observeAll()
+        try agent.observe(CallerBatch(given, for: agent, rows: 0...capacity, "the agent's replay_capacity").rows)
     }
 }
 
@@ -134,9 +134,8 @@ public func sac_observe_discrete(
         let agent = try discreteAgent(handle, instead: "sac_observe")
         let (obs, nextObs) = try checkTransition(agent, obs: obs, obsLen: obsLen, reward: reward,
                                                  nextObs: nextObs, nextObsLen: nextObsLen)
-        try Check.actionIndex(action, "action", count: agent.actionCount)
-        var index = Float(action)
-        try agent.observe(observation: obs, action: &index, reward: reward, nextObservation: nextObs,
+        try Check.actionIndex(action, "action", count: agent.config.actionCount)
+        try agent.observe(observation: obs, actionIndex: action, reward: reward, nextObservation: nextObs,
                           terminated: terminated != 0)
     }
 }

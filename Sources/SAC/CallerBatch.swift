@@ -7,17 +7,10 @@ extension sac_batch {
     static let knownSize = MemoryLayout<sac_batch>.stride
 }
 
-/// A caller's `sac_batch`, checked completely before anything is copied: into the agent's batch
-/// workspace (a gradient step) or its replay buffer (observing).
+/// A caller's `sac_batch`, checked completely, with the C names in its messages, before the agent
+/// gets its rows.
 struct CallerBatch {
-    let agent: Agent
-    let rows: Int
-    let obs: UnsafePointer<Float>
-    let nextObs: UnsafePointer<Float>
-    let rewards: UnsafePointer<Float>
-    let terminated: UnsafePointer<UInt8>
-    let actions: UnsafePointer<Float>?
-    let indices: UnsafePointer<Int32>?
+    let rows: TransitionRows
 
     /// The caller's struct, after checking the pointer and its struct_size.
     static func read(_ pointer: UnsafePointer<sac_batch>?) throws(SACError) -> sac_batch {
@@ -29,74 +22,40 @@ struct CallerBatch {
 
     /// Checks every row: `rows` is the range n must fall in (`limit` names its upper end).
     init(_ batch: sac_batch, for agent: Agent, rows allowed: ClosedRange<Int>, _ limit: String) throws(SACError) {
-        self.agent = agent
         let config = agent.config
         // a size_t above Int.max arrives negative: outside any allowed range
         guard allowed.contains(batch.n) else {
             throw SACError(.length, "batch->n is \(UInt(bitPattern: batch.n)); it must be in "
                 + "\(allowed.lowerBound)...\(allowed.upperBound) (\(limit))")
         }
-        rows = batch.n
-        obs = try Check.notNull(batch.obs, "batch->obs")
-        nextObs = try Check.notNull(batch.next_obs, "batch->next_obs")
-        rewards = try Check.notNull(batch.rewards, "batch->rewards")
-        terminated = try Check.notNull(batch.terminated, "batch->terminated")
-        let obsCount = rows * config.obsDim
+        let n = batch.n
+        let obs = try Check.notNull(batch.obs, "batch->obs")
+        let nextObs = try Check.notNull(batch.next_obs, "batch->next_obs")
+        let rewards = try Check.notNull(batch.rewards, "batch->rewards")
+        let terminated = try Check.notNull(batch.terminated, "batch->terminated")
+        let obsCount = n * config.obsDim
         try Check.finite(obs, count: obsCount, "batch->obs")
-        try Check.finite(rewards, count: rows, "batch->rewards")
+        try Check.finite(rewards, count: n, "batch->rewards")
         try Check.finite(nextObs, count: obsCount, "batch->next_obs")
-        if let discrete = agent as? DiscreteAgent {
+        let actions: TransitionRows.Actions
+        if agent.actionSpace.isDiscrete {
             guard batch.actions == nil else {
                 throw SACError(.wrongAlgorithm, "batch->actions is set, but the agent is \(config.algorithm.cName): "
                     + "give action indices in batch->action_indices and leave batch->actions NULL")
             }
             let indices = try Check.notNull(batch.action_indices, "batch->action_indices")
-            for r in 0..<rows { try Check.actionIndex(indices[r], "batch->action_indices[\(r)]", count: discrete.actionCount) }
-            self.indices = indices
-            actions = nil
+            for r in 0..<n { try Check.actionIndex(indices[r], "batch->action_indices[\(r)]", count: config.actionCount) }
+            actions = .indices(indices)
         } else {
             guard batch.action_indices == nil else {
                 throw SACError(.wrongAlgorithm, "batch->action_indices is set, but the agent is \(config.algorithm.cName): "
                     + "give float actions in batch->actions and leave batch->action_indices NULL")
             }
-            let actions = try Check.notNull(batch.actions, "batch->actions")
-            try Check.finite(actions, count: rows * config.actionDim, "batch->actions")
-            self.actions = actions
-            indices = nil
+            let vectors = try Check.notNull(batch.actions, "batch->actions")
+            try Check.finite(vectors, count: n * config.actionDim, "batch->actions")
+            actions = .vectors(vectors)
         }
-    }
-
-    /// Stores every row in the replay buffer in row order, as sac_observe would. `init` checked every
-    /// value and the caller that the agent is trainable, so no row can fail after another was stored.
-    func observeAll() throws(SACError) {
-        let (obsDim, actionDim) = (agent.config.obsDim, agent.config.actionDim)
-        for r in 0..<rows {
-            let (observation, next, reward, done) = (obs + r * obsDim, nextObs + r * obsDim, rewards[r], terminated[r] != 0)
-            if let indices {
-                var index = Float(indices[r])
-                try agent.observe(observation: observation, action: &index, reward: reward, nextObservation: next,
-                                  terminated: done)
-            } else if let actions {
-                try agent.observe(observation: observation, action: actions + r * actionDim, reward: reward,
-                                  nextObservation: next, terminated: done)
-            }
-        }
-    }
-
-    /// Copies the rows into the agent's batch workspace, actions as the replay stores them.
-    func stage() -> TransitionBatch {
-        let batch = agent.batch
-        let obsCount = rows * agent.config.obsDim
-        batch.size = rows
-        batch.observations.base.update(from: obs, count: obsCount)
-        batch.nextObservations.base.update(from: nextObs, count: obsCount)
-        batch.rewards.base.update(from: rewards, count: rows)
-        for r in 0..<rows { batch.terminals[r] = terminated[r] != 0 ? 1 : 0 }
-        if let indices {
-            for r in 0..<rows { batch.actions[r] = Float(indices[r]) }
-        } else if let actions, let continuous = agent as? ContinuousActorCritic {
-            continuous.writePolicyRange(actions, into: batch.actions.base, rows: rows)
-        }
-        return batch
+        rows = TransitionRows(count: n, observations: obs, actions: actions, rewards: rewards, nextObservations: nextObs,
+                              terminated: terminated)
     }
 }

@@ -14,23 +14,24 @@ func agentObject(_ handle: OpaquePointer?) throws(SACError) -> Agent {
 }
 
 /// The agent behind `handle`, which must act with continuous action vectors.
-func continuousAgent(_ handle: OpaquePointer?, instead discreteFunction: String) throws(SACError) -> ContinuousActorCritic {
-    try agent(handle, as: ContinuousActorCritic.self, actingWith: "action indices", instead: discreteFunction)
+func continuousAgent(_ handle: OpaquePointer?, instead discreteFunction: String) throws(SACError) -> Agent {
+    try agent(handle, discrete: false, instead: discreteFunction)
 }
 
 /// The agent behind `handle`, which must act with action indices.
-func discreteAgent(_ handle: OpaquePointer?, instead continuousFunction: String) throws(SACError) -> DiscreteAgent {
-    try agent(handle, as: DiscreteAgent.self, actingWith: "float action vectors", instead: continuousFunction)
+func discreteAgent(_ handle: OpaquePointer?, instead continuousFunction: String) throws(SACError) -> Agent {
+    try agent(handle, discrete: true, instead: continuousFunction)
 }
 
-/// The agent behind `handle` as a `Kind`; any other kind acts with `actions` and must use `function`.
-private func agent<Kind: SACAgent>(_ handle: OpaquePointer?, as _: Kind.Type, actingWith actions: String,
-                                   instead function: String) throws(SACError) -> Kind {
+/// The agent behind `handle`, whose actions must be indices or not (`discrete`); an agent of the
+/// other kind must use `function`.
+private func agent(_ handle: OpaquePointer?, discrete: Bool, instead function: String) throws(SACError) -> Agent {
     let agent = try agentObject(handle)
-    guard let typed = agent as? Kind else {
-        throw SACError(.wrongAlgorithm, "the agent is \(agent.config.algorithm.cName), which acts with \(actions): use \(function)")
+    guard agent.actionSpace.isDiscrete == discrete else {
+        throw SACError(.wrongAlgorithm, "the agent is \(agent.config.algorithm.cName), which acts with "
+            + "\(agent.actionSpace.isDiscrete ? "action indices" : "float action vectors"): use \(function)")
     }
-    return typed
+    return agent
 }
 
 /// Writes the first `byteCount` bytes of a versioned struct to a caller's (possibly older, shorter) copy.

@@ -45,7 +45,7 @@ public func sac_update_from_batch(
         let given = try CallerBatch.read(batchPointer)
         let size = try statsSize(stats)
         try agent.requireTrainable()
-        let staged = try CallerBatch(given, for: agent, rows: 1...agent.config.batchSize, "the agent's batch_size").stage()
-        write(try agent.update(on: staged), to: stats, size: size)
+        let rows = try CallerBatch(given, for: agent, rows: 1...agent.config.batchSize, "the agent's batch_size").rows
+        write(try agent.update(on: rows), to: stats, size: size)
     }
 }

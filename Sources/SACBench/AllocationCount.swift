@@ -40,12 +40,20 @@ func countHotPathAllocations(rounds: Int) throws -> Int {
         let width = config.storedActionWidth
         let obs = try FloatBuffer(count: config.obsDim), next = try FloatBuffer(count: config.obsDim)
         let action = try FloatBuffer(count: width), greedy = try FloatBuffer(count: width)
+        var index: Int32 = 0, greedyIndex: Int32 = 0
         func round() throws(SACError) {
             for i in 0..<config.obsDim { obs[i] = random.normal(); next[i] = random.normal() }
-            try agent.act(obs.base, rows: 1, deterministic: false, into: action.base)
-            try agent.act(obs.base, rows: 1, deterministic: true, into: greedy.base)
-            try agent.observe(observation: obs.base, action: action.base, reward: random.normal(),
-                              nextObservation: next.base, terminated: false)
+            if agent.actionSpace.isDiscrete {
+                try agent.actIndices(obs.base, rows: 1, deterministic: false, into: &index)
+                try agent.actIndices(obs.base, rows: 1, deterministic: true, into: &greedyIndex)
+                try agent.observe(observation: obs.base, actionIndex: index, reward: random.normal(),
+                                  nextObservation: next.base, terminated: false)
+            } else {
+                try agent.act(obs.base, rows: 1, deterministic: false, into: action.base)
+                try agent.act(obs.base, rows: 1, deterministic: true, into: greedy.base)
+                try agent.observe(observation: obs.base, action: action.base, reward: random.normal(),
+                                  nextObservation: next.base, terminated: false)
+            }
             if agent.canUpdate { try agent.update() }
         }
         for _ in 0..<(2 * config.batchSize) { try round() }

@@ -88,11 +88,14 @@ func makeAgent(_ config: AgentConfig) throws -> SACAgent {
     var action = [Float](repeating: 0, count: width)
     for _ in 0..<10_000 {
         for i in 0..<obsDim { obs[i] = random.normal(); next[i] = random.normal() }
-        for i in 0..<width {
-            action[i] = config.algorithm.isDiscrete ? Float(random.index(below: config.actionCount)) : random.uniform(-1, 1)
+        if config.algorithm.isDiscrete {
+            try agent.observe(observation: obs, actionIndex: Int32(random.index(below: config.actionCount)),
+                              reward: random.normal(), nextObservation: next, terminated: false)
+        } else {
+            for i in 0..<width { action[i] = random.uniform(-1, 1) }
+            try agent.observe(observation: obs, action: action, reward: random.normal(), nextObservation: next,
+                              terminated: false)
         }
-        try agent.observe(observation: obs, action: action, reward: random.normal(), nextObservation: next,
-                          terminated: false)
     }
     return agent
 }

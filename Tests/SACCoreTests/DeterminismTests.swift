@@ -9,9 +9,10 @@ final class DeterminismTests: XCTestCase {
         let obs: [Float] = [0.1, 0.2, 0.3]
         var action: [Float] = [0, 0]
         try agent.act(obs, rows: 1, deterministic: false, into: &action)
-        return [agent.actor.network.parameters.array, agent.critic1.parameters.array,
-                agent.critic2.parameters.array, agent.targetCritic1.parameters.array,
-                agent.targetCritic2.parameters.array, agent.temperature.logAlpha.array, action]
+        let sac = agent.sac
+        return [sac.actor.policy.network.parameters.array, sac.critics.critic1.parameters.array,
+                sac.critics.critic2.parameters.array, sac.critics.target1!.parameters.array,
+                sac.critics.target2!.parameters.array, sac.temperature.logAlpha.array, action]
     }
 
     func testSameSeedAndCallsGiveBitIdenticalWeightsAfter500Updates() throws {

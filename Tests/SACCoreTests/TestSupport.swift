@@ -65,9 +65,29 @@ func smallConfig(obsDim: Int = 3, actionDim: Int = 2, hidden: [Int] = [8, 8], ba
 
 /// A small SAC-v2 agent (see `smallConfig`).
 func smallAgent(obsDim: Int = 3, actionDim: Int = 2, hidden: [Int] = [8, 8], batch: Int = 6,
-                seed: UInt64 = 7, configure: (inout AgentConfig) -> Void = { _ in }) throws -> ContinuousSAC {
-    try ContinuousSAC(config: smallConfig(obsDim: obsDim, actionDim: actionDim, hidden: hidden, batch: batch,
+                seed: UInt64 = 7, configure: (inout AgentConfig) -> Void = { _ in }) throws -> SACAgent {
+    try SACAgent.make(config: smallConfig(obsDim: obsDim, actionDim: actionDim, hidden: hidden, batch: batch,
                                           seed: seed, configure: configure))
+}
+
+/// The learner of an agent of a known algorithm, for tests of its losses and parts.
+extension SACAgent {
+    var sac: ContinuousSAC { learner as! ContinuousSAC }
+    var sacV1: ContinuousSACv1 { learner as! ContinuousSACv1 }
+    var discreteSAC: DiscreteSAC { learner as! DiscreteSAC }
+    var softQ: SoftQLearning { learner as! SoftQLearning }
+
+    /// `rows` actions of either kind, indices as floats, for tests that compare them.
+    func actions(_ observations: [Float], rows: Int, deterministic: Bool) throws -> [Float] {
+        if actionSpace.isDiscrete {
+            var indices = [Int32](repeating: 0, count: rows)
+            try actIndices(observations, rows: rows, deterministic: deterministic, into: &indices)
+            return indices.map(Float.init)
+        }
+        var actions = [Float](repeating: 0, count: rows * config.actionDim)
+        try act(observations, rows: rows, deterministic: deterministic, into: &actions)
+        return actions
+    }
 }
 
 /// The config of a small discrete agent (4 observations, `actions` actions) for loss tests.
@@ -94,25 +114,28 @@ func fillReplay(_ agent: SACAgent, count: Int, seed: UInt64 = 11) throws {
     var action = [Float](repeating: 0, count: a)
     for step in 0..<count {
         for i in 0..<o { obs[i] = random.uniform(-1, 1); next[i] = random.uniform(-1, 1) }
-        for i in 0..<a {
-            action[i] = config.algorithm.isDiscrete ? Float(random.index(below: config.actionCount))
-                                                    : random.uniform(config.low(i), config.high(i))
+        if config.algorithm.isDiscrete {
+            let index = Int32(random.index(below: config.actionCount))
+            try agent.observe(observation: obs, actionIndex: index, reward: random.uniform(-2, 1),
+                              nextObservation: next, terminated: step % 5 == 4)
+        } else {
+            for i in 0..<a { action[i] = random.uniform(config.low(i), config.high(i)) }
+            try agent.observe(observation: obs, action: action, reward: random.uniform(-2, 1),
+                              nextObservation: next, terminated: step % 5 == 4)
         }
-        try agent.observe(observation: obs, action: action, reward: random.uniform(-2, 1),
-                      nextObservation: next, terminated: step % 5 == 4)
     }
 }
 
 /// Both heads' gradients of the discrete critic loss (targets already computed) against finite differences.
 func assertTwinCriticGradientsMatchFiniteDifferences(
-    _ critics: DiscreteTwinCritics, _ batch: TransitionBatch, _ what: String,
+    _ critics: TwinCritics, _ batch: TransitionBatch, y: UnsafePointer<Float>, _ what: String,
     file: StaticString = #filePath, line: UInt = #line
 ) {
-    _ = critics.lossAndGradients(batch)
+    _ = critics.lossAndGradients(batch, y: y)
     for (name, critic) in [("Q1", critics.critic1), ("Q2", critics.critic2)] {
         assertMatchesFiniteDifferences(critic.parameters.base, count: critic.parameterCount,
                                        analytic: critic.gradients.array, "\(what) d/d\(name)",
-                                       loss: { critics.lossAndGradients(batch).loss }, file: file, line: line)
+                                       loss: { critics.lossAndGradients(batch, y: y).loss }, file: file, line: line)
     }
 }
 

@@ -49,11 +49,9 @@ final class ThreadsTests: XCTestCase {
             var random = RandomSource(seed: 5)
             let rows = 150  // more than one batch: act_batch works in chunks of batch_size rows
             let observations = (0..<(rows * config.obsDim)).map { _ in random.normal() }
-            let width = config.algorithm.isDiscrete ? 1 : config.actionDim
             for deterministic in [true, false] {
-                var actions = [[Float]](repeating: [Float](repeating: 0, count: rows * width), count: 2)
-                for (index, agent) in [single, double].enumerated() {
-                    try agent.act(observations, rows: rows, deterministic: deterministic, into: &actions[index])
+                let actions = try [single, double].map {
+                    try $0.actions(observations, rows: rows, deterministic: deterministic)
                 }
                 XCTAssertEqual(actions[1].map(\.bitPattern), actions[0].map(\.bitPattern),
                                "\(config.algorithm) deterministic \(deterministic)")

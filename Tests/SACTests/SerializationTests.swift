@@ -1,6 +1,6 @@
 import CSac
 import Foundation
-import SACCore
+@testable import SACCore
 import XCTest
 
 /// sac_to_json, sac_from_json, sac_save_json, sac_load_json, sac_save_replay and sac_load_replay:
@@ -150,7 +150,7 @@ final class SerializationTests: XCTestCase {
         // weights are poisoned by hand here, the way memory corruption or a future bug would.
         // (assertFails, not assertFailsLeavingAgentUnchanged: a NaN weight also stops acting.)
         let object = Unmanaged<SACAgent>.fromOpaque(UnsafeRawPointer(agent)).takeUnretainedValue()
-        (object as! ContinuousActorCritic).actor.network.parameters[5] = .nan
+        (object.learner as! ContinuousSAC).actor.policy.network.parameters[5] = .nan
         for kind in [policy, checkpoint] {
             var needed = 12345
             assertFails(SAC_ERR_NON_FINITE, "sac_to_json", mentioning: ["actor", "nan", "diverged"]) {

@@ -1,10 +1,10 @@
-/// What every member of the SAC family shares: the config, the replay buffer, the random state,
-/// the counters and the minibatch workspace; and the protocol of acting, observing and updating.
-///
-/// Subclasses hold the networks and implement `gradientStep(on:)`, `act` and `storeAction`. The C
-/// handle points at one of these, whatever the algorithm. Everything is allocated in `init`.
-public class SACAgent {
+/// An agent of the SAC family: what every member shares (the config, the action space, the replay
+/// buffer, the random state, the counters and the minibatch workspace) around one `Learner`, the
+/// algorithm's networks and gradient step. The C handle points at one of these, whatever the
+/// algorithm. Everything is allocated in `make`; acting, observing and updating allocate nothing.
+public final class SACAgent {
     public let config: AgentConfig
+    public let actionSpace: ActionSpace
     /// False for an agent made from a policy file: it acts, but has no replay buffer to learn from.
     public let isTrainable: Bool
     public let replay: ReplayBuffer
@@ -20,33 +20,41 @@ public class SACAgent {
     /// One action as the replay stores it (in [-1, 1], or an index), for `observe`.
     let storedAction: FloatBuffer
     /// Runs the two critics of each pair one after the other, or on two threads (`setThreads`).
-    public let twins: TwinRunner
+    let twins: TwinRunner
+    let learner: any Learner
+    /// Everything a checkpoint saves besides the counters and the random state: the versioned
+    /// weights and the optimizers, which a failed update rolls back.
+    let trainedState: TrainedState
 
-    /// `config` must already be validated (subclasses validate before allocating their networks).
-    /// A policy-only agent (`trainable: false`) gets no replay buffer, the only allocation that
-    /// grows with training.
-    init(validated config: AgentConfig, trainable: Bool, twins: TwinRunner = TwinRunner()) throws(SACError) {
-        self.twins = twins
-        self.config = config.resolved
+    /// A new agent of `config.algorithm`, its weights drawn from `config.seed`. A policy-only agent
+    /// (`trainable: false`) gets no replay buffer, the only allocation that grows with training.
+    public static func make(config: AgentConfig, trainable: Bool = true) throws(SACError) -> SACAgent {
+        try SACAgent(config: config, trainable: trainable)
+    }
+
+    private init(config given: AgentConfig, trainable: Bool) throws(SACError) {
+        try given.validate()
+        let config = given.resolved
+        self.config = config
+        actionSpace = ActionSpace(config)
         isTrainable = trainable
         let width = config.storedActionWidth
         replay = try ReplayBuffer(capacity: trainable ? config.replayCapacity : 0, obsDim: config.obsDim,
                                   actionDim: width)
         batch = try TransitionBatch(size: config.batchSize, obsDim: config.obsDim, actionDim: width)
         storedAction = try FloatBuffer(count: width)
-        random = RandomSource(seed: config.seed)
-    }
-
-    /// A new agent of `config.algorithm`.
-    public static func make(config: AgentConfig, trainable: Bool = true) throws(SACError) -> SACAgent {
-        let agent: SACAgent = switch config.algorithm {
-        case .continuous: try ContinuousSAC(config: config, trainable: trainable)
-        case .continuousV1: try ContinuousSACv1(config: config, trainable: trainable)
-        case .discrete: try DiscreteSAC(config: config, trainable: trainable)
-        case .softQ: try SoftQLearning(config: config, trainable: trainable)
+        let twins = TwinRunner()
+        self.twins = twins
+        var random = RandomSource(seed: config.seed)
+        let learner: any Learner = switch config.algorithm {
+        case .continuous: try ContinuousSAC(config: config, twins: twins, versioned: trainable, random: &random)
+        case .continuousV1: try ContinuousSACv1(config: config, twins: twins, versioned: trainable, random: &random)
+        case .discrete: try DiscreteSAC(config: config, twins: twins, versioned: trainable, random: &random)
+        case .softQ: try SoftQLearning(config: config, twins: twins, versioned: trainable, random: &random)
         }
-        _ = agent.trainedState  // collected now, so that no update ever allocates
-        return agent
+        self.learner = learner
+        self.random = random
+        trainedState = TrainedState(learner.policyParts + learner.trainingParts)
     }
 
     /// 1 (the default) or 2 threads for this agent's gradient steps: with 2, a helper thread owned by
@@ -55,60 +63,47 @@ public class SACAgent {
         try twins.setThreads(threads)
     }
 
-    // MARK: - Acting and observing
+    /// The temperature α in use.
+    public var alpha: Float { learner.alpha }
 
-    /// Writes `rows` actions to `output`: [rows × actionDim] in environment units for continuous
-    /// agents, [rows] action indices (as floats) for discrete ones. Stochastic actions are uniform
-    /// random while fewer than `learningStarts` transitions were seen. Throws `.diverged` if the
-    /// network's output for some row is not finite; `output` and the random state are then untouched.
-    public func act(_ observations: UnsafePointer<Float>, rows: Int, deterministic: Bool,
-                    into output: UnsafeMutablePointer<Float>) throws(SACError) {
-        fatalError("\(Self.self) must override act")
-    }
+    // MARK: - Observing
 
-    /// Runs `chunk(first, count, write)` over `rows` in chunks of at most `batchSize` rows, such that
-    /// nothing is written and the random state is unchanged if any chunk throws: a single chunk checks
-    /// its rows before it writes them; several chunks are all computed and checked first (without
-    /// writing, the random state then reset), and computed again to be written.
-    func inChunks(rows: Int, _ chunk: (_ first: Int, _ count: Int, _ write: Bool) throws(SACError) -> Void)
-        throws(SACError)
-    {
-        let start = random
-        do {
-            if rows > config.batchSize {
-                for first in stride(from: 0, to: rows, by: config.batchSize) {
-                    try chunk(first, min(config.batchSize, rows - first), false)
-                }
-                random = start
-            }
-            for first in stride(from: 0, to: rows, by: config.batchSize) {
-                try chunk(first, min(config.batchSize, rows - first), true)
-            }
-        } catch {
-            random = start
-            throw error
-        }
-    }
-
-    /// Stores a transition. `action` is what `act` returned: environment units (clipped to the
-    /// bounds) for continuous agents, an index for discrete ones.
+    /// Stores a transition of a continuous agent: `action` in environment units (clipped to the bounds).
     public func observe(observation: UnsafePointer<Float>, action: UnsafePointer<Float>, reward: Float,
                         nextObservation: UnsafePointer<Float>, terminated: Bool) throws(SACError) {
+        let box = try requireBox()
         try requireTrainable()
-        try storeAction(action)
-        replay.add(observation: observation, action: storedAction.base, reward: reward,
-                   nextObservation: nextObservation, terminated: terminated)
+        box.writePolicyRange(action, into: storedAction.base, rows: 1)
+        store(observation, storedAction.base, reward, nextObservation, terminated)
+    }
+
+    /// Stores a transition of a discrete agent: `actionIndex` in 0..<actionCount.
+    public func observe(observation: UnsafePointer<Float>, actionIndex: Int32, reward: Float,
+                        nextObservation: UnsafePointer<Float>, terminated: Bool) throws(SACError) {
+        let stored = try actionSpace.stored(index: actionIndex, "action")
+        try requireTrainable()
+        storedAction[0] = stored
+        store(observation, storedAction.base, reward, nextObservation, terminated)
+    }
+
+    func store(_ observation: UnsafePointer<Float>, _ action: UnsafePointer<Float>, _ reward: Float,
+               _ nextObservation: UnsafePointer<Float>, _ terminated: Bool) {
+        replay.add(observation: observation, action: action, reward: reward, nextObservation: nextObservation,
+                   terminated: terminated)
         environmentSteps += 1
+    }
+
+    /// The bounds of a continuous agent's actions; throws `.wrongAlgorithm` for a discrete agent.
+    func requireBox() throws(SACError) -> ActionBox {
+        guard case .box(let box) = actionSpace else {
+            throw SACError(.wrongAlgorithm, "the agent is \(config.algorithm.jsonName), which acts with action indices")
+        }
+        return box
     }
 
     /// Stochastic actions are uniform random until `learningStarts` transitions were observed. A
     /// policy-only agent observes nothing, so it never warms up: it samples its policy from the start.
     var isWarmingUp: Bool { isTrainable && environmentSteps < config.learningStarts }
-
-    /// Converts one action as `act` returns it into `storedAction`, or throws if it is not valid.
-    func storeAction(_ action: UnsafePointer<Float>) throws(SACError) {
-        fatalError("\(Self.self) must override storeAction")
-    }
 
     // MARK: - Learning
 
@@ -138,10 +133,6 @@ public class SACAgent {
         }
     }
 
-    /// Everything a checkpoint saves besides the counters and the random state: the versioned
-    /// weights and the optimizers, which a failed update rolls back.
-    lazy var trainedState = TrainedState(AgentPart.policy(of: self) + AgentPart.training(of: self))
-
     /// Whether updates keep the previous version of the trained state to roll back to (the default).
     /// Off, steps write in place and a diverging update leaves the agent diverged: only for
     /// measuring what the guard costs (sac-bench).
@@ -151,16 +142,16 @@ public class SACAgent {
     }
 
     /// `steps` gradient steps on batches sampled from the replay buffer (`.notReady` unless
-    /// `canUpdate`), as one transaction: if a loss or a new weight is not finite, the agent is restored exactly as it was
-    /// before the call (weights, optimizer moments and steps, counters, random state) and
-    /// `.diverged` is thrown. Returns the last step's statistics.
+    /// `canUpdate`), as one transaction: if a loss or a new weight is not finite, the agent is
+    /// restored exactly as it was before the call (weights, optimizer moments and steps, counters,
+    /// random state) and `.diverged` is thrown. Returns the last step's statistics.
     @discardableResult
     public func update(steps: Int = 1) throws(SACError) -> UpdateStats {
         try requireReadyToUpdate()
         return try transaction(steps: steps) { () throws(SACError) in
             batch.size = batch.capacity
             replay.sample(into: batch, random: &random)
-            return try gradientStep(on: batch)
+            return try learner.gradientStep(on: batch, random: &random)
         }
     }
 
@@ -168,7 +159,8 @@ public class SACAgent {
     /// them), guarded as `update`.
     @discardableResult
     public func update(on batch: TransitionBatch) throws(SACError) -> UpdateStats {
-        try transaction(steps: 1) { () throws(SACError) in try gradientStep(on: batch) }
+        try requireTrainable()
+        return try transaction(steps: 1) { () throws(SACError) in try learner.gradientStep(on: batch, random: &random) }
     }
 
     private func transaction(steps: Int, _ step: () throws(SACError) -> UpdateStats) throws(SACError) -> UpdateStats {
@@ -190,12 +182,6 @@ public class SACAgent {
             }
         }
         return stats
-    }
-
-    /// One gradient step. Throws `.diverged` as soon as a loss or a step's new weights are not finite;
-    /// the caller rolls back whatever the step had changed.
-    func gradientStep(on batch: TransitionBatch) throws(SACError) -> UpdateStats {
-        fatalError("\(Self.self) must override gradientStep")
     }
 }
 

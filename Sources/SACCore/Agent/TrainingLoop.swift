@@ -11,6 +11,7 @@ public struct TrainingLoop<Env: Environment> {
     private var observation: FloatBuffer
     private var nextObservation: FloatBuffer
     private let action: FloatBuffer
+    private var actionIndex: Int32 = 0
     private var episodeReturn: Float = 0
     private var needsReset = true
 
@@ -42,10 +43,15 @@ public struct TrainingLoop<Env: Environment> {
             episodeReturn = 0
             needsReset = false
         }
-        try agent.act(observation.base, rows: 1, deterministic: false, into: action.base)
+        try act(agent, observation.base, deterministic: false, into: action.base, index: &actionIndex)
         let outcome = environment.step(action.base, observation: nextObservation.base)
-        try agent.observe(observation: observation.base, action: action.base, reward: outcome.reward,
-                      nextObservation: nextObservation.base, terminated: outcome.terminated)
+        if agent.actionSpace.isDiscrete {
+            try agent.observe(observation: observation.base, actionIndex: actionIndex, reward: outcome.reward,
+                              nextObservation: nextObservation.base, terminated: outcome.terminated)
+        } else {
+            try agent.observe(observation: observation.base, action: action.base, reward: outcome.reward,
+                              nextObservation: nextObservation.base, terminated: outcome.terminated)
+        }
         episodeReturn += outcome.reward
         swap(&observation, &nextObservation)
         if outcome.terminated || outcome.truncated {
@@ -65,15 +71,28 @@ public struct TrainingLoop<Env: Environment> {
         let obs = try FloatBuffer(count: env.observationSize)
         let act = try FloatBuffer(count: env.actionSize)
         var total: Float = 0
+        var index: Int32 = 0
         for _ in 0..<episodes {
             env.reset(random: &random, observation: obs.base)
             while true {
-                try agent.act(obs.base, rows: 1, deterministic: true, into: act.base)
+                try self.act(agent, obs.base, deterministic: true, into: act.base, index: &index)
                 let outcome = env.step(act.base, observation: obs.base)
                 total += outcome.reward
                 if outcome.terminated || outcome.truncated { break }
             }
         }
         return total / Float(episodes)
+    }
+
+    /// One action for the environment, which takes an index as a float; `index` keeps it as the
+    /// agent's observe takes it.
+    private func act(_ agent: SACAgent, _ observation: UnsafePointer<Float>, deterministic: Bool,
+                     into action: UnsafeMutablePointer<Float>, index: inout Int32) throws(SACError) {
+        if agent.actionSpace.isDiscrete {
+            try agent.actIndices(observation, rows: 1, deterministic: deterministic, into: &index)
+            action[0] = Float(index)
+        } else {
+            try agent.act(observation, rows: 1, deterministic: deterministic, into: action)
+        }
     }
 }

@@ -24,43 +24,10 @@ enum AgentPart {
     }
 
     /// What a policy file holds: enough to act.
-    static func policy(of agent: SACAgent) -> [AgentPart] {
-        switch agent {
-        case let agent as ContinuousActorCritic: [.squashedActor(agent.actor)]
-        case let agent as DiscreteSAC: [.softmaxActor(agent.actor)]
-        case let agent as SoftQLearning: [.networks("critics", [agent.critics.critic1, agent.critics.critic2])]
-        default: []
-        }
-    }
+    static func policy(of agent: SACAgent) -> [AgentPart] { agent.learner.policyParts }
 
     /// What a checkpoint adds to the policy (besides counters and random state, which every agent has).
-    static func training(of agent: SACAgent) -> [AgentPart] {
-        switch agent {
-        case let agent as ContinuousSAC:
-            [.networks("critics", [agent.critic1, agent.critic2]),
-             .networks("target_critics", [agent.targetCritic1, agent.targetCritic2]),
-             .logAlpha(agent.temperature.logAlphaVersions),
-             .optimizers([("actor", agent.actorOptimizer), ("critic1", agent.critic1Optimizer),
-                          ("critic2", agent.critic2Optimizer), ("log_alpha", agent.temperature.optimizer)])]
-        case let agent as ContinuousSACv1:
-            [.networks("critics", [agent.critic1, agent.critic2]),
-             .network("value", agent.value), .network("target_value", agent.targetValue),
-             .logAlpha(agent.temperature.logAlphaVersions),
-             .optimizers([("actor", agent.actorOptimizer), ("critic1", agent.critic1Optimizer),
-                          ("critic2", agent.critic2Optimizer), ("value", agent.valueOptimizer),
-                          ("log_alpha", agent.temperature.optimizer)])]
-        case let agent as DiscreteSAC:
-            [.networks("critics", [agent.critics.critic1, agent.critics.critic2]),
-             .networks("target_critics", [agent.critics.target1, agent.critics.target2]),
-             .logAlpha(agent.temperature.logAlphaVersions),
-             .optimizers([("actor", agent.actorOptimizer), ("critic1", agent.critics.optimizer1),
-                          ("critic2", agent.critics.optimizer2), ("log_alpha", agent.temperature.optimizer)])]
-        case let agent as SoftQLearning:
-            [.networks("target_critics", [agent.critics.target1, agent.critics.target2]),
-             .optimizers([("critic1", agent.critics.optimizer1), ("critic2", agent.critics.optimizer2)])]
-        default: []
-        }
-    }
+    static func training(of agent: SACAgent) -> [AgentPart] { agent.learner.trainingParts }
 
     /// Every float buffer of the part, with its JSON path, for the finiteness check before writing.
     var buffers: [(path: String, buffer: FloatBuffer)] {

@@ -1,0 +1,23 @@
+/// One member of the SAC family: its networks, optimizers and temperature, how it acts, and its
+/// gradient step. `SACAgent` owns what every member shares (config, replay, random state, counters,
+/// the minibatch) and holds one learner; nothing outside this folder needs to know which.
+protocol Learner: AnyObject {
+    /// How the agent acts with it.
+    var policy: ActingPolicy { get }
+    /// The temperature α in use.
+    var alpha: Float { get }
+    /// What a policy file holds: enough to act.
+    var policyParts: [AgentPart] { get }
+    /// What a checkpoint adds to the policy (besides counters and random state, which the agent has).
+    var trainingParts: [AgentPart] { get }
+    /// One gradient step on `batch`, drawing any noise from `random`. Throws `.diverged` as soon as a
+    /// loss or a step's new weights are not finite; the agent rolls back whatever the step changed.
+    func gradientStep(on batch: TransitionBatch, random: inout RandomSource) throws(SACError) -> UpdateStats
+}
+
+/// How a learner acts: a squashed Gaussian over continuous actions in [-1, 1], or a categorical
+/// distribution over action indices.
+enum ActingPolicy {
+    case squashedGaussian(SquashedGaussianPolicy)
+    case categorical(any CategoricalPolicy)
+}
