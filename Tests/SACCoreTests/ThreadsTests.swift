@@ -23,7 +23,7 @@ final class ThreadsTests: XCTestCase {
             let single = try SACAgent.make(config: config)
             let double = try SACAgent.make(config: config)
             try double.setThreads(2)
-            XCTAssertEqual(double.twins.threads, 2)
+            XCTAssertEqual(double.runner.threads, 2)
             for agent in [single, double] {
                 try fillReplay(agent, count: 60)
                 var last = UpdateStats()
@@ -64,7 +64,7 @@ final class ThreadsTests: XCTestCase {
         let agent = try smallAgent()
         for threads in [2, 2, 1, 1, 2, 1] {
             try agent.setThreads(threads)
-            XCTAssertEqual(agent.twins.threads, threads)
+            XCTAssertEqual(agent.runner.threads, threads)
         }
         for bad in [0, 3, 64] {
             XCTAssertThrowsError(try agent.setThreads(bad)) { error in
@@ -72,7 +72,7 @@ final class ThreadsTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains("threads is \(bad)"), "\(error)")
             }
         }
-        XCTAssertEqual(agent.twins.threads, 1)
+        XCTAssertEqual(agent.runner.threads, 1)
     }
 
     /// An agent with a helper thread goes away cleanly (the helper is joined, not left running).

@@ -20,7 +20,7 @@ public final class SACAgent {
     /// One action as the replay stores it (in [-1, 1], or an index), for `observe`.
     let storedAction: FloatBuffer
     /// Runs the two critics of each pair one after the other, or on two threads (`setThreads`).
-    let twins: TwinRunner
+    let runner: NetworkRunner
     let learner: any Learner
     /// Everything a checkpoint saves besides the counters and the random state: the versioned
     /// weights and the optimizers, which a failed update rolls back.
@@ -43,14 +43,14 @@ public final class SACAgent {
                                   actionDim: width)
         batch = try TransitionBatch(size: config.batchSize, obsDim: config.obsDim, actionDim: width)
         storedAction = try FloatBuffer(count: width)
-        let twins = TwinRunner()
-        self.twins = twins
+        let runner = NetworkRunner()
+        self.runner = runner
         var random = RandomSource(seed: config.seed)
         let learner: any Learner = switch config.algorithm {
-        case .continuous: try ContinuousSAC(config: config, twins: twins, versioned: trainable, random: &random)
-        case .continuousV1: try ContinuousSACv1(config: config, twins: twins, versioned: trainable, random: &random)
-        case .discrete: try DiscreteSAC(config: config, twins: twins, versioned: trainable, random: &random)
-        case .softQ: try SoftQLearning(config: config, twins: twins, versioned: trainable, random: &random)
+        case .continuous: try ContinuousSAC(config: config, runner: runner, versioned: trainable, random: &random)
+        case .continuousV1: try ContinuousSACv1(config: config, runner: runner, versioned: trainable, random: &random)
+        case .discrete: try DiscreteSAC(config: config, runner: runner, versioned: trainable, random: &random)
+        case .softQ: try SoftQLearning(config: config, runner: runner, versioned: trainable, random: &random)
         }
         self.learner = learner
         self.random = random
@@ -60,7 +60,7 @@ public final class SACAgent {
     /// 1 (the default) or 2 threads for this agent's gradient steps: with 2, a helper thread owned by
     /// the agent runs the second critic of each twin pair. Results are bit-identical either way.
     public func setThreads(_ threads: Int) throws(SACError) {
-        try twins.setThreads(threads)
+        try runner.setThreads(threads)
     }
 
     /// The temperature α in use.

@@ -18,11 +18,11 @@ final class ContinuousSAC: Learner {
     let y: FloatBuffer
 
     /// Draws the actor's weights, then the critics'.
-    init(config: AgentConfig, twins: TwinRunner, versioned: Bool, random: inout RandomSource) throws(SACError) {
-        actor = try SquashedGaussianActor(config: config, twins: twins, versioned: versioned)
+    init(config: AgentConfig, runner: NetworkRunner, versioned: Bool, random: inout RandomSource) throws(SACError) {
+        actor = try SquashedGaussianActor(config: config, runner: runner, versioned: versioned)
         critics = try TwinCritics(obsDim: config.obsDim, actionWidth: config.actionDim, hidden: config.hiddenSizes,
                                   outputs: 1, maxBatch: config.batchSize, learningRate: config.criticLearningRate,
-                                  hasTargets: true, twins: twins, versioned: versioned)
+                                  hasTargets: true, runner: runner, versioned: versioned)
         temperature = try Temperature(config: config, versioned: versioned)
         (gamma, tau) = (config.gamma, config.tau)
         y = try FloatBuffer(count: config.batchSize)

@@ -22,11 +22,11 @@ final class ContinuousSACv1: Learner {
     let valueGradient: FloatBuffer
 
     /// Draws the actor's weights, the critics', then the value network's.
-    init(config: AgentConfig, twins: TwinRunner, versioned: Bool, random: inout RandomSource) throws(SACError) {
-        actor = try SquashedGaussianActor(config: config, twins: twins, versioned: versioned)
+    init(config: AgentConfig, runner: NetworkRunner, versioned: Bool, random: inout RandomSource) throws(SACError) {
+        actor = try SquashedGaussianActor(config: config, runner: runner, versioned: versioned)
         critics = try TwinCritics(obsDim: config.obsDim, actionWidth: config.actionDim, hidden: config.hiddenSizes,
                                   outputs: 1, maxBatch: config.batchSize, learningRate: config.criticLearningRate,
-                                  hasTargets: false, twins: twins, versioned: versioned)
+                                  hasTargets: false, runner: runner, versioned: versioned)
         temperature = try Temperature(config: config, versioned: versioned)
         let valueSizes = [config.obsDim] + config.hiddenSizes + [1]
         value = try MLP(sizes: valueSizes, maxBatch: config.batchSize, versioned: versioned)
@@ -35,8 +35,8 @@ final class ContinuousSACv1: Learner {
         (gamma, tau) = (config.gamma, config.tau)
         y = try FloatBuffer(count: config.batchSize)
         valueGradient = try FloatBuffer(count: config.batchSize)
-        value.runner = twins
-        targetValue.runner = twins
+        value.runner = runner
+        targetValue.runner = runner
         actor.policy.network.initialize(&random)
         critics.initialize(&random)
         value.initialize(&random)

@@ -20,20 +20,20 @@ final class DiscreteSAC: Learner {
     let logitGradient: FloatBuffer
 
     /// Draws the actor's weights, then the critics'.
-    init(config: AgentConfig, twins: TwinRunner, versioned: Bool, random: inout RandomSource) throws(SACError) {
+    init(config: AgentConfig, runner: NetworkRunner, versioned: Bool, random: inout RandomSource) throws(SACError) {
         let (n, count) = (config.batchSize, config.actionCount)
         actor = try SoftmaxPolicy(obsDim: config.obsDim, hidden: config.hiddenSizes, actionCount: count, maxBatch: n,
                                   versioned: versioned)
         actorOptimizer = try Adam(count: actor.network.parameterCount, learningRate: config.actorLearningRate,
                                   versioned: versioned)
         critics = try TwinCritics(obsDim: config.obsDim, actionWidth: 0, hidden: config.hiddenSizes, outputs: count,
-                                  maxBatch: n, learningRate: config.criticLearningRate, hasTargets: true, twins: twins,
+                                  maxBatch: n, learningRate: config.criticLearningRate, hasTargets: true, runner: runner,
                                   versioned: versioned)
         temperature = try Temperature(config: config, versioned: versioned)
         (actionCount, gamma, tau) = (count, config.gamma, config.tau)
         y = try FloatBuffer(count: n)
         logitGradient = try FloatBuffer(count: n * count)
-        actor.network.runner = twins  // the actor is no twin: its products are what a second thread can split
+        actor.network.runner = runner  // the actor is no twin: its products are what a second thread can split
         actor.network.initialize(&random)
         critics.initialize(&random)
     }

@@ -20,8 +20,8 @@ public final class MLP {
     let workspace: GEMM.Workspace
     /// When set (and running two threads), products of at least `GEMM.splitThreshold` FLOPs are cut
     /// in two, one part on the runner's helper thread. Only for a network that never runs inside a
-    /// `TwinTask` itself, as the helper would then be busy with the other network of the pair.
-    public weak var runner: TwinRunner?
+    /// `NetworkWork` itself, as the helper would then be busy with the other network of the pair.
+    public weak var runner: NetworkRunner?
     private var lastBatch = 0
     /// False when the last `blend` wrote a NaN or an infinity.
     public private(set) var lastBlendWasFinite = true

@@ -20,7 +20,7 @@ final class SquashedGaussianActor {
         var logProbs: UnsafePointer<Float>
     }
 
-    init(config: AgentConfig, twins: TwinRunner, versioned: Bool) throws(SACError) {
+    init(config: AgentConfig, runner: NetworkRunner, versioned: Bool) throws(SACError) {
         let (n, actionDim) = (config.batchSize, config.actionDim)
         policy = try SquashedGaussianPolicy(obsDim: config.obsDim, actionDim: actionDim, hidden: config.hiddenSizes,
                                             maxBatch: n, versioned: versioned)
@@ -30,7 +30,7 @@ final class SquashedGaussianActor {
         qGradient2 = try FloatBuffer(count: n)
         actionGradient = try FloatBuffer(count: n * actionDim)
         smallerQ = try FloatBuffer(count: n)
-        policy.network.runner = twins  // the actor is no twin: its products are what a second thread can split
+        policy.network.runner = runner  // the actor is no twin: its products are what a second thread can split
     }
 
     /// The loss on `batch`, drawing ε from `random`; leaves dL/dθ in the actor's gradients.

@@ -24,13 +24,13 @@ final class TwinCritics {
     /// min(Q₁, Q₂) per row and output, of the last `minimum` call.
     let smaller: FloatBuffer
     /// The agent's runner: each critic's half of the work may run on its own thread.
-    let twins: TwinRunner
+    let runner: NetworkRunner
 
     /// Allocates the critics; `initialize` draws their weights.
     init(obsDim: Int, actionWidth: Int, hidden: [Int], outputs: Int, maxBatch: Int, learningRate: Float,
-         hasTargets: Bool, twins: TwinRunner, versioned: Bool) throws(SACError) {
+         hasTargets: Bool, runner: NetworkRunner, versioned: Bool) throws(SACError) {
         let sizes = [obsDim + actionWidth] + hidden + [outputs]
-        (self.obsDim, self.actionWidth, self.outputs, self.twins) = (obsDim, actionWidth, outputs, twins)
+        (self.obsDim, self.actionWidth, self.outputs, self.runner) = (obsDim, actionWidth, outputs, runner)
         critic1 = try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned)
         critic2 = try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned)
         target1 = hasTargets ? try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned) : nil
@@ -69,9 +69,9 @@ final class TwinCritics {
                 (first.input + r * width).update(from: observations + r * obsDim, count: obsDim)
                 (first.input + r * width + obsDim).update(from: actions + r * actionWidth, count: actionWidth)
             }
-            twins.run(.forward(first, second, rows: rows, input: nil))
+            runner.run(.forward(first, second, rows: rows, input: nil))
         } else {
-            twins.run(.forward(first, second, rows: rows, input: observations))
+            runner.run(.forward(first, second, rows: rows, input: observations))
         }
         return (UnsafePointer(first.output), UnsafePointer(second.output))
     }
@@ -102,7 +102,7 @@ final class TwinCritics {
             result = twinCriticSquaredError(q1, q2, targets: y, rows: n, width: outputs, column: { Int(actions[$0]) },
                                             gradient1: gradient1.base, gradient2: gradient2.base)
         }
-        twins.run(.backward(critic1, critic2, outputGradients: (gradient1.base, gradient2.base), parameterGradients: true,
+        runner.run(.backward(critic1, critic2, outputGradients: (gradient1.base, gradient2.base), parameterGradients: true,
                             inputGradients: nil))
         return result
     }
@@ -112,7 +112,7 @@ final class TwinCritics {
     /// no gradient: the actor's loss only passes through them.
     func actionGradient(outputGradients: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>), rows: Int,
                         into actionGradient: UnsafeMutablePointer<Float>) {
-        twins.run(.backward(critic1, critic2, outputGradients: outputGradients, parameterGradients: false,
+        runner.run(.backward(critic1, critic2, outputGradients: outputGradients, parameterGradients: false,
                             inputGradients: (inputGradient1.base, inputGradient2.base)))
         let width = obsDim + actionWidth
         for r in 0..<rows {
@@ -125,11 +125,11 @@ final class TwinCritics {
 
     /// One Adam step on each critic, then θ' ← τθ + (1 − τ)θ' for the targets, if any.
     func step(tau: Float) throws(SACError) {
-        twins.run(.adamStep((optimizer1, critic1), (optimizer2, critic2)))
+        runner.run(.adamStep((optimizer1, critic1), (optimizer2, critic2)))
         try Divergence.check(optimizer1, "the first critic's Adam step")
         try Divergence.check(optimizer2, "the second critic's Adam step")
         guard let target1, let target2 else { return }
-        twins.run(.blend(targets: (target1, target2), toward: (critic1, critic2), tau: tau))
+        runner.run(.blend(targets: (target1, target2), toward: (critic1, critic2), tau: tau))
         try Divergence.check(blendOf: target1, "the first target critic")
         try Divergence.check(blendOf: target2, "the second target critic")
     }

@@ -11,7 +11,7 @@ import Darwin
 ///
 /// log π(a|s) = Σᵢ [ log N(uᵢ; μᵢ, σᵢ) − log(1 − tanh²uᵢ) ], where the squashing correction uses the
 /// stable identity log(1 − tanh²u) = 2·(log 2 − u − softplus(−2u)), finite for any u.
-public final class SquashedGaussianPolicy {
+public final class SquashedGaussianPolicy: RowWork {
     public static let logStdMin: Float = -20
     public static let logStdMax: Float = 2
 
@@ -56,7 +56,7 @@ public final class SquashedGaussianPolicy {
         // The transcendental functions below cost about as much as a small matrix product: with a
         // second thread, each takes half of the rows.
         if let runner = network.runner, runner.threads == 2, batch >= Self.splitRows {
-            runner.run(.squash(self, rows: batch))
+            runner.run(.rows(self, rows: batch))
         } else {
             squash(rows: 0..<batch)
         }
@@ -64,6 +64,8 @@ public final class SquashedGaussianPolicy {
 
     /// Batches at least this large split `squash` between two threads.
     static let splitRows = 32
+
+    public func process(rows: Range<Int>) { squash(rows: rows) }
 
     /// a = tanh(μ + σε) and log π(a|s) for `rows`, from the network's last output and `noise`.
     func squash(rows: Range<Int>) {
