@@ -23,6 +23,7 @@ struct Options {
     var quick = false
     var countAllocations = false
     var threads = 1
+    var compute = Compute()
 
     init(_ arguments: [String]) {
         var rest = arguments.dropFirst()
@@ -40,7 +41,7 @@ struct Options {
                     print("sac-bench: --kernel takes one of this CPU's GEMM kernels: \(names.joined(separator: ", "))")
                     exit(2)
                 }
-                GEMM.kernel = kernel
+                compute.kernel = kernel
             case "--json": json = true
             case "--quick": quick = true
             case "--count-allocations": countAllocations = true
@@ -76,12 +77,12 @@ func bestOf<E: Error>(_ repeats: Int, _ body: () throws(E) -> Void) throws(E) ->
 }
 
 /// An agent of `config` (replay 100,000, no warm-up) whose buffer holds 10,000 random transitions.
-func makeAgent(_ config: AgentConfig) throws -> SACAgent {
+func makeAgent(_ config: AgentConfig, compute: Compute = options.compute) throws -> SACAgent {
     var config = config
     config.replayCapacity = 100_000
     config.learningStarts = 0
-    let agent = try SACAgent.make(config: config)
-    try agent.setThreads(options.threads)
+    let agent = try SACAgent.make(config: config, compute: compute)
+    try agent.setThreads(compute.flopCounter == nil ? options.threads : 1)  // the counter is not thread-safe
     var random = RandomSource(seed: 1)
     let (obsDim, width) = (config.obsDim, config.storedActionWidth)
     var obs = [Float](repeating: 0, count: obsDim), next = obs
@@ -136,13 +137,13 @@ do {
 do {
     let n = 256
     let a = try FloatBuffer(count: n * n), b = try FloatBuffer(count: n * n), c = try FloatBuffer(count: n * n)
-    let workspace = try GEMM.Workspace(maxTransposed: 0)
+    let workspace = try GEMM.Workspace(maxTransposed: 0, kernel: options.compute.kernel)
     var random = RandomSource(seed: 2)
     for i in 0..<(n * n) { a[i] = random.normal(); b[i] = random.normal() }
     let calls = options.quick ? 2 : 50
     let time = bestOf(repeats) { for _ in 0..<calls { GEMM.multiply(a.base, b.base, into: c.base, m: n, n: n, k: n, workspace: workspace) } }
     gemmGflops = 2 * Double(n * n * n) * Double(calls) / time / 1e9
-    rows.append(Row(name: "GEMM 256x256x256 (\(GEMM.kernel) kernel)", value: gemmGflops, unit: "GFLOP/s", key: "gemm_gflops"))
+    rows.append(Row(name: "GEMM 256x256x256 (\(options.compute.kernel) kernel)", value: gemmGflops, unit: "GFLOP/s", key: "gemm_gflops"))
 }
 
 /// Gradient updates per second of `agent`, the best of the repeats.
@@ -154,14 +155,12 @@ func updateRate(_ agent: SACAgent) throws(SACError) -> Double {
 }
 
 /// The arithmetic of one update: the FLOPs of its matrix products, counted as it runs.
-func flopsPerUpdate(_ agent: SACAgent) -> Int {
-    try? agent.setThreads(1)  // the counter is not thread-safe
-    defer { try? agent.setThreads(options.threads) }
-    GEMM.countedFlops = 0
-    GEMM.isCountingFlops = true
-    _ = try? agent.update()
-    GEMM.isCountingFlops = false
-    return GEMM.countedFlops
+func flopsPerUpdate(_ config: AgentConfig) throws -> Int {
+    var compute = options.compute
+    let counter = FlopCounter()
+    compute.flopCounter = counter
+    try makeAgent(config, compute: compute).update()
+    return counter.flops
 }
 
 for (obsDim, actionDim) in [(3, 1), (17, 6), (376, 17)] {
@@ -169,7 +168,7 @@ for (obsDim, actionDim) in [(3, 1), (17, 6), (376, 17)] {
     let rate = try updateRate(agent)
     rows.append(Row(name: "updates/s (\(obsDim), \(actionDim))", value: rate,
                     unit: "updates/s", key: "updates_per_second_\(obsDim)_\(actionDim)"))
-    let gflops = Double(flopsPerUpdate(agent)) * rate / 1e9
+    let gflops = Double(try flopsPerUpdate(agent.config)) * rate / 1e9
     rows.append(Row(name: "  update arithmetic rate (\(obsDim), \(actionDim))", value: gflops, unit: "GFLOP/s",
                     key: "update_gflops_\(obsDim)_\(actionDim)"))
     rows.append(Row(name: "  as a fraction of the GEMM's", value: gflops / gemmGflops, unit: "",
@@ -209,7 +208,7 @@ do {
     config.actionLow = [-2]
     config.actionHigh = [2]
     config.learningStarts = 0
-    let agent = try SACAgent.make(config: config)
+    let agent = try SACAgent.make(config: config, compute: options.compute)
     try agent.setThreads(options.threads)
     var loop = try TrainingLoop(environment: Pendulum(), agent: agent, environmentSeed: 5)
     try loop.train(steps: config.batchSize + 1)  // until updates run on every step

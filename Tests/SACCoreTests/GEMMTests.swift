@@ -27,13 +27,8 @@ final class GEMMTests: XCTestCase {
     }
 
     /// Runs `body` on every kernel this CPU has.
-    func forEachKernel(_ body: () throws -> Void) rethrows {
-        let original = GEMM.kernel
-        defer { GEMM.kernel = original }
-        for kernel in GEMM.availableKernels {
-            GEMM.kernel = kernel
-            try body()
-        }
+    func forEachKernel(_ body: (GEMM.Kernel) throws -> Void) rethrows {
+        for kernel in GEMM.availableKernels { try body(kernel) }
     }
 
     struct Case {
@@ -63,15 +58,15 @@ final class GEMMTests: XCTestCase {
     /// Every layout, with and without accumulation, with each epilogue, against a double-precision
     /// product; then the same product cut in two parts must give the very same bits.
     func testEveryLayoutAndEpilogueMatchesADoublePrecisionProduct() throws {
-        try forEachKernel {
+        try forEachKernel { kernel in
             var random = RandomSource(seed: 1)
-            let workspace = try GEMM.Workspace(maxTransposed: 513 * 300)
+            let workspace = try GEMM.Workspace(maxTransposed: 513 * 300, kernel: kernel)
             for (m, n, k) in shapes {
                 for layout in Layout.allCases {
                     for accumulate in [false, true] {
                         let t = try makeCase(m, n, k, layout, accumulate: accumulate, &random)
                         let exact = naive(t.opA, t.opB, m: m, n: n, k: k)
-                        let label = "\(GEMM.kernel) \(layout) \(m)x\(n)x\(k) accumulate \(accumulate)"
+                        let label = "\(kernel) \(layout) \(m)x\(n)x\(k) accumulate \(accumulate)"
                         let epilogues = [("none", GEMM.Epilogue()), ("bias+relu", GEMM.Epilogue(bias: t.bias.base, relu: true)),
                                          ("mask", GEMM.Epilogue(mask: t.mask.base))]
                         for (name, epilogue) in epilogues {
@@ -98,8 +93,8 @@ final class GEMMTests: XCTestCase {
 
     /// NaN must survive the ReLU epilogue and the mask (a diverged network has to show, not turn into 0).
     func testNaNPassesThroughReLUAndMask() throws {
-        try forEachKernel {
-            let workspace = try GEMM.Workspace(maxTransposed: 64)
+        try forEachKernel { kernel in
+            let workspace = try GEMM.Workspace(maxTransposed: 64, kernel: kernel)
             let a = try FloatBuffer(count: 32), b = try FloatBuffer(count: 32), c = try FloatBuffer(count: 32)
             a.fill(1)
             b.fill(.nan)
@@ -107,16 +102,16 @@ final class GEMMTests: XCTestCase {
             mask.fill(1)
             GEMM.run(GEMM.Product(m: 2, n: 16, k: 2, a: .rowMajor(a.base, columns: 2), b: .rowMajor(b.base, columns: 16),
                                   into: c.base, epilogue: GEMM.Epilogue(relu: true, mask: mask.base)), workspace: workspace)
-            XCTAssertTrue(c.array.allSatisfy(\.isNaN), "\(GEMM.kernel)")
+            XCTAssertTrue(c.array.allSatisfy(\.isNaN), "\(kernel)")
         }
     }
 
     /// One row of a batch is computed exactly as a batch of one: acting on one observation gives the
     /// same bits as the same observation inside act_batch.
     func testARowOfABatchEqualsTheSameRowAlone() throws {
-        try forEachKernel {
+        try forEachKernel { kernel in
             var random = RandomSource(seed: 3)
-            let workspace = try GEMM.Workspace(maxTransposed: 0)
+            let workspace = try GEMM.Workspace(maxTransposed: 0, kernel: kernel)
             for (m, n, k) in [(64, 256, 17), (64, 256, 256), (37, 12, 256), (5, 40, 3)] {
                 let a = try randomBuffer(m * k, &random), b = try randomBuffer(k * n, &random)
                 let bias = try randomBuffer(n, &random)
@@ -128,7 +123,7 @@ final class GEMMTests: XCTestCase {
                     GEMM.run(GEMM.Product(m: 1, n: n, k: k, a: .rowMajor(a.base + row * k, columns: k),
                                           b: .rowMajor(b.base, columns: n), into: one.base, epilogue: epilogue), workspace: workspace)
                     XCTAssertEqual(one.array.map(\.bitPattern), Array(batch.array[(row * n)..<((row + 1) * n)]).map(\.bitPattern),
-                                   "\(GEMM.kernel) \(m)x\(n)x\(k) row \(row)")
+                                   "\(kernel) \(m)x\(n)x\(k) row \(row)")
                 }
             }
         }
@@ -140,16 +135,13 @@ final class GEMMTests: XCTestCase {
         guard GEMM.availableKernels.contains(.avx512), GEMM.availableKernels.contains(.avx2) else {
             throw XCTSkip("this CPU lacks AVX-512 or AVX2")
         }
-        let original = GEMM.kernel
-        defer { GEMM.kernel = original }
         var random = RandomSource(seed: 4)
-        let workspace = try GEMM.Workspace(maxTransposed: 513 * 300)
         for (m, n, k) in shapes {
             for layout in Layout.allCases where !(n == 1 && layout != .atb) {
                 let t = try makeCase(m, n, k, layout, accumulate: true, &random)
                 var results: [[UInt32]] = []
                 for kernel in [GEMM.Kernel.avx2, .avx512] {
-                    GEMM.kernel = kernel
+                    let workspace = try GEMM.Workspace(maxTransposed: 513 * 300, kernel: kernel)
                     let out = try FloatBuffer(count: m * n)
                     out.copy(from: t.c)
                     GEMM.run(t.product(GEMM.Epilogue(bias: t.bias.base, relu: true), into: out), workspace: workspace)

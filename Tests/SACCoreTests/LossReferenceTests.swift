@@ -96,19 +96,16 @@ final class LossReferenceTests: XCTestCase {
     /// Each vector loop (16 or 8 lanes, then a scalar tail) and the scalar one compute exactly the
     /// formula in float, so 45 parameters (vectors and a tail) match a plain Swift loop bit for bit.
     func testVectorisedAdamStepEqualsTheScalarFormulaBitForBit() throws {
-        let original = Adam.vectors
-        defer { Adam.vectors = original }
-        for vectors in Adam.availableVectors {
-            Adam.vectors = vectors
+        for vectors in VectorWidth.available {
             for versioned in [true, false] {  // a new version beside the old one, or in place
-                try checkAdamAgainstScalarFormula("\(vectors), versioned \(versioned)", versioned: versioned)
+                try checkAdamAgainstScalarFormula("\(vectors), versioned \(versioned)", vectors: vectors, versioned: versioned)
             }
         }
     }
 
-    func checkAdamAgainstScalarFormula(_ label: String, versioned: Bool) throws {
+    func checkAdamAgainstScalarFormula(_ label: String, vectors: VectorWidth, versioned: Bool) throws {
         let count = 45
-        let adam = try Adam(count: count, learningRate: 3e-4, versioned: versioned)
+        let adam = try Adam(count: count, learningRate: 3e-4, versioned: versioned, vectors: vectors)
         var random = RandomSource(seed: 9)
         let parameters = try VersionedBuffer(count: count, versioned: versioned)
         let gradients = try FloatBuffer(count: count)

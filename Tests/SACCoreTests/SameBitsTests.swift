@@ -38,9 +38,6 @@ final class SameBitsTests: XCTestCase {
     /// 300 environment steps (Pendulum or CartPole), gradient steps from the 100th, every product split
     /// across threads when there are 2 (the split threshold at 0).
     func checkpoint(_ algorithm: Algorithm, threads: Int, kernel: GEMM.Kernel) throws -> String {
-        let (savedKernel, savedThreshold) = (GEMM.kernel, GEMM.splitThreshold)
-        defer { (GEMM.kernel, GEMM.splitThreshold) = (savedKernel, savedThreshold) }
-        (GEMM.kernel, GEMM.splitThreshold) = (kernel, 0)
         var config = algorithm.isDiscrete ? AgentConfig(obsDim: 4, actionCount: 2, algorithm: algorithm)
                                           : AgentConfig(obsDim: 3, actionDim: 1)
         if !algorithm.isDiscrete {
@@ -52,7 +49,7 @@ final class SameBitsTests: XCTestCase {
         config.replayCapacity = 1_000
         config.learningStarts = 100
         config.seed = 21
-        let agent = try SACAgent.make(config: config)
+        let agent = try SACAgent.make(config: config, compute: Compute(kernel: kernel, splitThreshold: 0))
         try agent.setThreads(threads)
         if algorithm.isDiscrete {
             var loop = try TrainingLoop(environment: CartPole(), agent: agent, environmentSeed: 5)

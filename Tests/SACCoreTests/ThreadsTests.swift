@@ -11,17 +11,15 @@ final class ThreadsTests: XCTestCase {
 
     func testTwoThreadsGiveBitIdenticalTrainingForEveryAlgorithm() throws {
         // Split every product, not only those worth a hand-over at these small sizes.
-        let threshold = GEMM.splitThreshold
-        GEMM.splitThreshold = 0
-        defer { GEMM.splitThreshold = threshold }
+        let splitAll = Compute(splitThreshold: 0)
         var v1 = smallConfig(hidden: [32, 32], batch: 32)
         v1.algorithm = .continuousV1
         let configs = [smallConfig(hidden: [32, 32], batch: 32), v1,
                        smallDiscreteConfig(actions: 3) { $0.hiddenSizes = [32, 32]; $0.batchSize = 32 },
                        smallDiscreteConfig(actions: 3, algorithm: .softQ) { $0.hiddenSizes = [32, 32]; $0.batchSize = 32 }]
         for config in configs {
-            let single = try SACAgent.make(config: config)
-            let double = try SACAgent.make(config: config)
+            let single = try SACAgent.make(config: config, compute: splitAll)
+            let double = try SACAgent.make(config: config, compute: splitAll)
             try double.setThreads(2)
             XCTAssertEqual(double.runner.threads, 2)
             for agent in [single, double] {
@@ -37,14 +35,12 @@ final class ThreadsTests: XCTestCase {
 
     /// act_batch splits the actor's products and its sampling too: the same actions, the same random state.
     func testActBatchOnTwoThreadsGivesBitIdenticalActions() throws {
-        let threshold = GEMM.splitThreshold
-        GEMM.splitThreshold = 0
-        defer { GEMM.splitThreshold = threshold }
+        let splitAll = Compute(splitThreshold: 0)
         let configs = [smallConfig(obsDim: 5, actionDim: 3, hidden: [40, 40], batch: 64),
                        smallDiscreteConfig(actions: 3) { $0.hiddenSizes = [40, 40]; $0.batchSize = 64 }]
         for config in configs {
-            let single = try SACAgent.make(config: config)
-            let double = try SACAgent.make(config: config)
+            let single = try SACAgent.make(config: config, compute: splitAll)
+            let double = try SACAgent.make(config: config, compute: splitAll)
             try double.setThreads(2)
             var random = RandomSource(seed: 5)
             let rows = 150  // more than one batch: act_batch works in chunks of batch_size rows

@@ -28,11 +28,14 @@ public final class SACAgent {
 
     /// A new agent of `config.algorithm`, its weights drawn from `config.seed`. A policy-only agent
     /// (`trainable: false`) gets no replay buffer, the only allocation that grows with training.
-    public static func make(config: AgentConfig, trainable: Bool = true) throws(SACError) -> SACAgent {
-        try SACAgent(config: config, trainable: trainable)
+    /// `compute` picks the kernels and how the work splits over two threads (the fastest by default).
+    public static func make(config: AgentConfig, trainable: Bool = true, compute: Compute = Compute()) throws(SACError)
+        -> SACAgent
+    {
+        try SACAgent(config: config, trainable: trainable, compute: compute)
     }
 
-    private init(config given: AgentConfig, trainable: Bool) throws(SACError) {
+    private init(config given: AgentConfig, trainable: Bool, compute: Compute) throws(SACError) {
         try given.validate()
         let config = given.resolved
         self.config = config
@@ -47,10 +50,14 @@ public final class SACAgent {
         self.runner = runner
         var random = RandomSource(seed: config.seed)
         let learner: any Learner = switch config.algorithm {
-        case .continuous: try ContinuousSAC(config: config, runner: runner, versioned: trainable, random: &random)
-        case .continuousV1: try ContinuousSACv1(config: config, runner: runner, versioned: trainable, random: &random)
-        case .discrete: try DiscreteSAC(config: config, runner: runner, versioned: trainable, random: &random)
-        case .softQ: try SoftQLearning(config: config, runner: runner, versioned: trainable, random: &random)
+        case .continuous: try ContinuousSAC(config: config, runner: runner, versioned: trainable, compute: compute,
+                                      random: &random)
+        case .continuousV1: try ContinuousSACv1(config: config, runner: runner, versioned: trainable, compute: compute,
+                                      random: &random)
+        case .discrete: try DiscreteSAC(config: config, runner: runner, versioned: trainable, compute: compute,
+                                      random: &random)
+        case .softQ: try SoftQLearning(config: config, runner: runner, versioned: trainable, compute: compute,
+                                      random: &random)
         }
         self.learner = learner
         self.random = random

@@ -18,12 +18,13 @@ final class ContinuousSAC: Learner {
     let y: FloatBuffer
 
     /// Draws the actor's weights, then the critics'.
-    init(config: AgentConfig, runner: NetworkRunner, versioned: Bool, random: inout RandomSource) throws(SACError) {
-        actor = try SquashedGaussianActor(config: config, runner: runner, versioned: versioned)
+    init(config: AgentConfig, runner: NetworkRunner, versioned: Bool, compute: Compute,
+         random: inout RandomSource) throws(SACError) {
+        actor = try SquashedGaussianActor(config: config, runner: runner, versioned: versioned, compute: compute)
         critics = try TwinCritics(obsDim: config.obsDim, actionWidth: config.actionDim, hidden: config.hiddenSizes,
                                   outputs: 1, maxBatch: config.batchSize, learningRate: config.criticLearningRate,
-                                  hasTargets: true, runner: runner, versioned: versioned)
-        temperature = try Temperature(config: config, versioned: versioned)
+                                  hasTargets: true, runner: runner, versioned: versioned, compute: compute)
+        temperature = try Temperature(config: config, versioned: versioned, compute: compute)
         (gamma, tau) = (config.gamma, config.tau)
         y = try FloatBuffer(count: config.batchSize)
         actor.policy.network.initialize(&random)

@@ -22,16 +22,18 @@ final class ContinuousSACv1: Learner {
     let valueGradient: FloatBuffer
 
     /// Draws the actor's weights, the critics', then the value network's.
-    init(config: AgentConfig, runner: NetworkRunner, versioned: Bool, random: inout RandomSource) throws(SACError) {
-        actor = try SquashedGaussianActor(config: config, runner: runner, versioned: versioned)
+    init(config: AgentConfig, runner: NetworkRunner, versioned: Bool, compute: Compute,
+         random: inout RandomSource) throws(SACError) {
+        actor = try SquashedGaussianActor(config: config, runner: runner, versioned: versioned, compute: compute)
         critics = try TwinCritics(obsDim: config.obsDim, actionWidth: config.actionDim, hidden: config.hiddenSizes,
                                   outputs: 1, maxBatch: config.batchSize, learningRate: config.criticLearningRate,
-                                  hasTargets: false, runner: runner, versioned: versioned)
-        temperature = try Temperature(config: config, versioned: versioned)
+                                  hasTargets: false, runner: runner, versioned: versioned, compute: compute)
+        temperature = try Temperature(config: config, versioned: versioned, compute: compute)
         let valueSizes = [config.obsDim] + config.hiddenSizes + [1]
-        value = try MLP(sizes: valueSizes, maxBatch: config.batchSize, versioned: versioned)
-        targetValue = try MLP(sizes: valueSizes, maxBatch: config.batchSize, versioned: versioned)
-        valueOptimizer = try Adam(count: value.parameterCount, learningRate: config.criticLearningRate, versioned: versioned)
+        value = try MLP(sizes: valueSizes, maxBatch: config.batchSize, versioned: versioned, compute: compute)
+        targetValue = try MLP(sizes: valueSizes, maxBatch: config.batchSize, versioned: versioned, compute: compute)
+        valueOptimizer = try Adam(count: value.parameterCount, learningRate: config.criticLearningRate, versioned: versioned,
+                                  vectors: compute.adamVectors)
         (gamma, tau) = (config.gamma, config.tau)
         y = try FloatBuffer(count: config.batchSize)
         valueGradient = try FloatBuffer(count: config.batchSize)

@@ -20,16 +20,17 @@ final class DiscreteSAC: Learner {
     let logitGradient: FloatBuffer
 
     /// Draws the actor's weights, then the critics'.
-    init(config: AgentConfig, runner: NetworkRunner, versioned: Bool, random: inout RandomSource) throws(SACError) {
+    init(config: AgentConfig, runner: NetworkRunner, versioned: Bool, compute: Compute,
+         random: inout RandomSource) throws(SACError) {
         let (n, count) = (config.batchSize, config.actionCount)
         actor = try SoftmaxPolicy(obsDim: config.obsDim, hidden: config.hiddenSizes, actionCount: count, maxBatch: n,
-                                  versioned: versioned)
+                                  versioned: versioned, compute: compute)
         actorOptimizer = try Adam(count: actor.network.parameterCount, learningRate: config.actorLearningRate,
-                                  versioned: versioned)
+                                  versioned: versioned, vectors: compute.adamVectors)
         critics = try TwinCritics(obsDim: config.obsDim, actionWidth: 0, hidden: config.hiddenSizes, outputs: count,
                                   maxBatch: n, learningRate: config.criticLearningRate, hasTargets: true, runner: runner,
-                                  versioned: versioned)
-        temperature = try Temperature(config: config, versioned: versioned)
+                                  versioned: versioned, compute: compute)
+        temperature = try Temperature(config: config, versioned: versioned, compute: compute)
         (actionCount, gamma, tau) = (count, config.gamma, config.tau)
         y = try FloatBuffer(count: n)
         logitGradient = try FloatBuffer(count: n * count)

@@ -16,11 +16,12 @@ final class SoftQLearning: Learner {
     /// The critics' targets y, [batch].
     let y: FloatBuffer
 
-    init(config: AgentConfig, runner: NetworkRunner, versioned: Bool, random: inout RandomSource) throws(SACError) {
+    init(config: AgentConfig, runner: NetworkRunner, versioned: Bool, compute: Compute,
+         random: inout RandomSource) throws(SACError) {
         critics = try TwinCritics(obsDim: config.obsDim, actionWidth: 0, hidden: config.hiddenSizes,
                                   outputs: config.actionCount, maxBatch: config.batchSize,
                                   learningRate: config.criticLearningRate, hasTargets: true, runner: runner,
-                                  versioned: versioned)
+                                  versioned: versioned, compute: compute)
         boltzmann = try BoltzmannPolicy(critics: critics, alpha: config.resolvedInitialAlpha, maxBatch: config.batchSize)
         (actionCount, gamma, tau) = (config.actionCount, config.gamma, config.tau)
         y = try FloatBuffer(count: config.batchSize)

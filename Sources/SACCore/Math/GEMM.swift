@@ -9,7 +9,7 @@ import CKernels
 /// registers. A product can be cut into two parts that run at the same time on two threads; every
 /// element is computed the same way whatever the cut, so results are bit-identical.
 ///
-/// Three kernels, picked once at run time:
+/// Three kernels; each agent runs the one its `Compute` names (the fastest the CPU has by default):
 /// - `.avx512` and `.avx2`: the whole product in C (CKernels/gemm_driver.h, one algorithm for both):
 ///   packed panels, 12×32 or 6×16 register tiles, masked edges, fused epilogue, matrix-vector loops;
 /// - `.portable`: Swift SIMD 4×16 tiles, edges and epilogue in Swift, for any other CPU.
@@ -19,9 +19,8 @@ public enum GEMM {
     typealias Lane = SIMD8<Float>
     static let tileColumns = 2 * Lane.scalarCount
 
-    /// Which kernel runs; tests switch it to check every kernel the CPU has.
+    /// The kernels; each agent picks one (`Compute.kernel`), tests run every one the CPU has.
     public enum Kernel: Sendable, CaseIterable { case avx512, avx2, portable }
-    nonisolated(unsafe) public static var kernel: Kernel = fastestKernel
 
     /// The first kernel this CPU can run, in the order of `Kernel` (fastest first).
     public static let fastestKernel: Kernel = availableKernels[0]
@@ -36,15 +35,6 @@ public enum GEMM {
             }
         }
     }
-
-    /// Floating-point operations (2·m·n·k per product) of the products run while `isCountingFlops`:
-    /// sac-bench measures one update's arithmetic with it. Off (and untouched) otherwise; one thread only.
-    nonisolated(unsafe) public static var isCountingFlops = false
-    nonisolated(unsafe) public static var countedFlops = 0
-
-    /// Products of fewer FLOPs than this run on one thread even when a network has two: below it the
-    /// hand-over to the helper costs more than the half it saves (tests lower it to split everything).
-    nonisolated(unsafe) public static var splitThreshold = 1 << 20
 
     /// A matrix operand read through strides: element (i, j) is at base[i·rowStride + j·columnStride].
     public struct Operand {
@@ -94,12 +84,16 @@ public enum GEMM {
     }
 
     /// Scratch memory for products up to `maxTransposed` (k·n) elements of a transposed B: a packing
-    /// buffer for each of the two parts, and room for a transposed B on the kernels that need one.
+    /// buffer for each of the two parts, and room for a transposed B on the kernels that need one;
+    /// with the kernel that runs them and the counter of their FLOPs, if any.
     public final class Workspace {
         let packs: (FloatBuffer, FloatBuffer)
         let transposed: FloatBuffer
+        public let kernel: Kernel
+        let flopCounter: FlopCounter?
 
-        public init(maxTransposed: Int) throws(SACError) {
+        public init(maxTransposed: Int, kernel: Kernel = fastestKernel, flopCounter: FlopCounter? = nil) throws(SACError) {
+            (self.kernel, self.flopCounter) = (kernel, flopCounter)
             let packFloats = Int(LIBSAC_GEMM_PACK_FLOATS)
             packs = (try FloatBuffer(count: packFloats), try FloatBuffer(count: packFloats))
             transposed = try FloatBuffer(count: maxTransposed)
@@ -110,9 +104,9 @@ public enum GEMM {
     /// disjoint memory, so they may run at the same time; `parts` itself never changes the result.
     public static func run(_ product: Product, workspace: Workspace, part: Int = 0, parts: Int = 1) {
         var g = product.descriptor
-        if isCountingFlops && part == 0 { countedFlops += product.flops }
+        if part == 0, let counter = workspace.flopCounter { counter.flops += product.flops }
         let pack = (part == 0 ? workspace.packs.0 : workspace.packs.1).base
-        switch kernel {
+        switch workspace.kernel {
         case .avx512:
             libsac_gemm_avx512(&g, Int32(part), Int32(parts), pack)
         case .avx2:

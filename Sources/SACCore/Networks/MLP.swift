@@ -18,17 +18,19 @@ public final class MLP {
     let deltaB: FloatBuffer
     /// The products' scratch memory.
     let workspace: GEMM.Workspace
-    /// When set (and running two threads), products of at least `GEMM.splitThreshold` FLOPs are cut
+    /// When set (and running two threads), products of at least `splitThreshold` FLOPs are cut
     /// in two, one part on the runner's helper thread. Only for a network that never runs inside a
     /// `NetworkWork` itself, as the helper would then be busy with the other network of the pair.
     public weak var runner: NetworkRunner?
+    /// Products of at least this many FLOPs are split when there is a runner (`Compute.splitThreshold`).
+    let splitThreshold: Int
     private var lastBatch = 0
     /// False when the last `blend` wrote a NaN or an infinity.
     public private(set) var lastBlendWasFinite = true
 
     /// `sizes` = [inputs, hidden..., outputs]. Parameters start at zero; call `initialize`.
     /// `versioned` false: one copy of the weights, for a network that is never trained.
-    public init(sizes: [Int], maxBatch: Int, versioned: Bool = true) throws(SACError) {
+    public init(sizes: [Int], maxBatch: Int, versioned: Bool = true, compute: Compute = Compute()) throws(SACError) {
         guard sizes.count >= 2, sizes.allSatisfy({ $0 > 0 }), maxBatch > 0 else {
             throw SACError(.invalidArgument, "MLP sizes \(sizes) and batch \(maxBatch) must be positive")
         }
@@ -50,7 +52,9 @@ public final class MLP {
         let widest = sizes.max()!
         deltaA = try FloatBuffer(count: maxBatch * widest)
         deltaB = try FloatBuffer(count: maxBatch * widest)
-        workspace = try GEMM.Workspace(maxTransposed: layers.map { $0.inputs * $0.outputs }.max()!)
+        workspace = try GEMM.Workspace(maxTransposed: layers.map { $0.inputs * $0.outputs }.max()!,
+                                       kernel: compute.kernel, flopCounter: compute.flopCounter)
+        splitThreshold = compute.splitThreshold
     }
 
     public var inputSize: Int { sizes[0] }
@@ -144,7 +148,7 @@ public final class MLP {
     }
 
     func run(_ product: GEMM.Product) {
-        if let runner, runner.threads == 2, product.flops >= GEMM.splitThreshold {
+        if let runner, runner.threads == 2, product.flops >= splitThreshold {
             runner.run(.product(product, workspace))
         } else {
             GEMM.run(product, workspace: workspace)

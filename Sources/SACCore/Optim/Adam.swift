@@ -27,18 +27,13 @@ public final class Adam {
     /// False when the last step wrote a NaN or an infinity (parameter or moment).
     public private(set) var lastStepWasFinite = true
 
-    /// The vector width of the element-wise step, the widest the CPU has; every choice gives the same
-    /// bits (tests run each one).
-    public enum Vectors: Int32, Sendable { case scalar = 0, avx = 1, avx512 = 2 }
-    nonisolated(unsafe) public static var vectors: Vectors = availableVectors.last!
-    /// The widths this CPU has, narrowest first.
-    public static var availableVectors: [Vectors] {
-        [.scalar] + (libsac_cpu_has_avx() != 0 ? [.avx] : []) + (libsac_cpu_has_avx512() != 0 ? [.avx512] : [])
-    }
+    /// The vector width of the element-wise step; every choice gives the same bits (tests run each one).
+    public let vectors: VectorWidth
 
     /// `versioned` false: moments without undo (an agent that never trains).
     public init(count: Int, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, versioned: Bool = true) throws(SACError) {
+                epsilon: Float = 1e-8, versioned: Bool = true, vectors: VectorWidth = .widest) throws(SACError) {
+        self.vectors = vectors
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -60,7 +55,7 @@ public final class Adam {
         let finite = libsac_adam_step(parameters.current.base, parameters.next.base, gradients.base,
                                       firstMoments.current.base, firstMoments.next.base,
                                       secondMoments.current.base, secondMoments.next.base, gradients.count,
-                                      beta1, beta2, stepSize, secondCorrection, epsilon, Self.vectors.rawValue)
+                                      beta1, beta2, stepSize, secondCorrection, epsilon, vectors.rawValue)
         parameters.advance()
         firstMoments.advance()
         secondMoments.advance()

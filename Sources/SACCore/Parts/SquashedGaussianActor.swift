@@ -20,12 +20,12 @@ final class SquashedGaussianActor {
         var logProbs: UnsafePointer<Float>
     }
 
-    init(config: AgentConfig, runner: NetworkRunner, versioned: Bool) throws(SACError) {
+    init(config: AgentConfig, runner: NetworkRunner, versioned: Bool, compute: Compute) throws(SACError) {
         let (n, actionDim) = (config.batchSize, config.actionDim)
         policy = try SquashedGaussianPolicy(obsDim: config.obsDim, actionDim: actionDim, hidden: config.hiddenSizes,
-                                            maxBatch: n, versioned: versioned)
+                                            maxBatch: n, versioned: versioned, compute: compute)
         optimizer = try Adam(count: policy.network.parameterCount, learningRate: config.actorLearningRate,
-                             versioned: versioned)
+                             versioned: versioned, vectors: compute.adamVectors)
         qGradient1 = try FloatBuffer(count: n)
         qGradient2 = try FloatBuffer(count: n)
         actionGradient = try FloatBuffer(count: n * actionDim)

@@ -22,10 +22,11 @@ public final class Temperature {
     let targetEntropy: Float
 
     /// From a resolved config: its initial α, whether α is learned, its target entropy and learning rate.
-    init(config: AgentConfig, versioned: Bool) throws(SACError) {
+    init(config: AgentConfig, versioned: Bool, compute: Compute) throws(SACError) {
         logAlphaVersions = try VersionedBuffer(count: 1, versioned: versioned)
         gradient = try FloatBuffer(count: 1)
-        optimizer = try Adam(count: 1, learningRate: config.alphaLearningRate, versioned: versioned)
+        optimizer = try Adam(count: 1, learningRate: config.alphaLearningRate, versioned: versioned,
+                             vectors: compute.adamVectors)
         isLearned = config.resolvedAutoAlpha
         fixedAlpha = config.resolvedInitialAlpha
         targetEntropy = config.resolvedTargetEntropy

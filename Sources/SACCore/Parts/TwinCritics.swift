@@ -28,15 +28,17 @@ final class TwinCritics {
 
     /// Allocates the critics; `initialize` draws their weights.
     init(obsDim: Int, actionWidth: Int, hidden: [Int], outputs: Int, maxBatch: Int, learningRate: Float,
-         hasTargets: Bool, runner: NetworkRunner, versioned: Bool) throws(SACError) {
+         hasTargets: Bool, runner: NetworkRunner, versioned: Bool, compute: Compute) throws(SACError) {
         let sizes = [obsDim + actionWidth] + hidden + [outputs]
         (self.obsDim, self.actionWidth, self.outputs, self.runner) = (obsDim, actionWidth, outputs, runner)
-        critic1 = try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned)
-        critic2 = try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned)
-        target1 = hasTargets ? try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned) : nil
-        target2 = hasTargets ? try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned) : nil
-        optimizer1 = try Adam(count: critic1.parameterCount, learningRate: learningRate, versioned: versioned)
-        optimizer2 = try Adam(count: critic2.parameterCount, learningRate: learningRate, versioned: versioned)
+        critic1 = try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned, compute: compute)
+        critic2 = try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned, compute: compute)
+        target1 = hasTargets ? try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned, compute: compute) : nil
+        target2 = hasTargets ? try MLP(sizes: sizes, maxBatch: maxBatch, versioned: versioned, compute: compute) : nil
+        optimizer1 = try Adam(count: critic1.parameterCount, learningRate: learningRate, versioned: versioned,
+                              vectors: compute.adamVectors)
+        optimizer2 = try Adam(count: critic2.parameterCount, learningRate: learningRate, versioned: versioned,
+                              vectors: compute.adamVectors)
         gradient1 = try FloatBuffer(count: maxBatch * outputs)
         gradient2 = try FloatBuffer(count: maxBatch * outputs)
         let inputGradientCount = actionWidth > 0 ? maxBatch * (obsDim + actionWidth) : 0

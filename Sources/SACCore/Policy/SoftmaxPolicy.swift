@@ -6,8 +6,9 @@ final class SoftmaxPolicy: CategoricalPolicy {
     let probabilities: FloatBuffer
     let logProbabilities: FloatBuffer
 
-    init(obsDim: Int, hidden: [Int], actionCount: Int, maxBatch: Int, versioned: Bool) throws(SACError) {
-        network = try MLP(sizes: [obsDim] + hidden + [actionCount], maxBatch: maxBatch, versioned: versioned)
+    init(obsDim: Int, hidden: [Int], actionCount: Int, maxBatch: Int, versioned: Bool, compute: Compute) throws(SACError) {
+        network = try MLP(sizes: [obsDim] + hidden + [actionCount], maxBatch: maxBatch, versioned: versioned,
+                          compute: compute)
         self.actionCount = actionCount
         probabilities = try FloatBuffer(count: maxBatch * actionCount)
         logProbabilities = try FloatBuffer(count: maxBatch * actionCount)

@@ -26,8 +26,10 @@ public final class SquashedGaussianPolicy: RowWork {
     let headGradient: FloatBuffer    // dL/d(μ, log σ) [batch × 2·actionDim]
     private var lastBatch = 0
 
-    public init(obsDim: Int, actionDim: Int, hidden: [Int], maxBatch: Int, versioned: Bool = true) throws(SACError) {
-        network = try MLP(sizes: [obsDim] + hidden + [2 * actionDim], maxBatch: maxBatch, versioned: versioned)
+    public init(obsDim: Int, actionDim: Int, hidden: [Int], maxBatch: Int, versioned: Bool = true,
+                compute: Compute = Compute()) throws(SACError) {
+        network = try MLP(sizes: [obsDim] + hidden + [2 * actionDim], maxBatch: maxBatch, versioned: versioned,
+                          compute: compute)
         self.actionDim = actionDim
         noise = try FloatBuffer(count: maxBatch * actionDim)
         std = try FloatBuffer(count: maxBatch * actionDim)
