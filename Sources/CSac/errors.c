@@ -22,23 +22,26 @@ const char *sac_version_string(void) { return SAC_VERSION_STRING; }
 
 int sac_abi_version(void) { return SAC_ABI_VERSION; }
 
+/* Each name is its enumerator spelled by the preprocessor: the header stays the one home of both. */
+#define STATUS_NAME(status) case status: return #status;
+
 const char *sac_status_string(int status) {
     switch (status) {
-    case SAC_OK: return "SAC_OK";
-    case SAC_ERR_NULL_ARGUMENT: return "SAC_ERR_NULL_ARGUMENT";
-    case SAC_ERR_INVALID_CONFIG: return "SAC_ERR_INVALID_CONFIG";
-    case SAC_ERR_LENGTH: return "SAC_ERR_LENGTH";
-    case SAC_ERR_NON_FINITE: return "SAC_ERR_NON_FINITE";
-    case SAC_ERR_NOT_READY: return "SAC_ERR_NOT_READY";
-    case SAC_ERR_STRUCT_SIZE: return "SAC_ERR_STRUCT_SIZE";
-    case SAC_ERR_OUT_OF_MEMORY: return "SAC_ERR_OUT_OF_MEMORY";
-    case SAC_ERR_INVALID_ARGUMENT: return "SAC_ERR_INVALID_ARGUMENT";
-    case SAC_ERR_POLICY_ONLY: return "SAC_ERR_POLICY_ONLY";
-    case SAC_ERR_FORMAT: return "SAC_ERR_FORMAT";
-    case SAC_ERR_IO: return "SAC_ERR_IO";
-    case SAC_ERR_BUFFER_TOO_SMALL: return "SAC_ERR_BUFFER_TOO_SMALL";
-    case SAC_ERR_WRONG_ALGORITHM: return "SAC_ERR_WRONG_ALGORITHM";
-    case SAC_ERR_DIVERGED: return "SAC_ERR_DIVERGED";
+    STATUS_NAME(SAC_OK)
+    STATUS_NAME(SAC_ERR_NULL_ARGUMENT)
+    STATUS_NAME(SAC_ERR_INVALID_CONFIG)
+    STATUS_NAME(SAC_ERR_LENGTH)
+    STATUS_NAME(SAC_ERR_NON_FINITE)
+    STATUS_NAME(SAC_ERR_NOT_READY)
+    STATUS_NAME(SAC_ERR_STRUCT_SIZE)
+    STATUS_NAME(SAC_ERR_OUT_OF_MEMORY)
+    STATUS_NAME(SAC_ERR_INVALID_ARGUMENT)
+    STATUS_NAME(SAC_ERR_POLICY_ONLY)
+    STATUS_NAME(SAC_ERR_FORMAT)
+    STATUS_NAME(SAC_ERR_IO)
+    STATUS_NAME(SAC_ERR_BUFFER_TOO_SMALL)
+    STATUS_NAME(SAC_ERR_WRONG_ALGORITHM)
+    STATUS_NAME(SAC_ERR_DIVERGED)
     default: return "SAC_ERR_UNKNOWN";
     }
 }

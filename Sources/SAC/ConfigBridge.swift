@@ -1,6 +1,23 @@
 import CSac
 import SACCore
 
+extension Algorithm {
+    /// The C enumerator, for messages.
+    var cName: String {
+        switch self {
+        case .continuous: "SAC_ALGO_CONTINUOUS"
+        case .continuousV1: "SAC_ALGO_CONTINUOUS_V1"
+        case .discrete: "SAC_ALGO_DISCRETE"
+        case .softQ: "SAC_ALGO_SOFT_Q"
+        }
+    }
+}
+
+extension ConfigNaming {
+    /// Messages about a caller's `sac_config`: its fields and the C enumerators.
+    static let c = ConfigNaming(fieldPrefix: "sac_config.") { $0.cName }
+}
+
 /// Conversions between the C `sac_config` and the core's `AgentConfig`.
 extension sac_config {
     /// sizeof(sac_config) as this library's header declares it.
@@ -64,14 +81,16 @@ extension sac_config {
         config.algorithm = algorithm
         config.actionCount = Int(n_actions)
         config.targetEntropyScale = target_entropy_scale
+        // The arrays hold SAC_MAX_* entries, the core's limits (ConfigTests checks that they agree):
+        // read no further than they go.
         let layers = Int(hidden_layers)
         guard (1...Int(SAC_MAX_HIDDEN_LAYERS)).contains(layers) else {
             throw SACError(.invalidConfig,
-                           "sac_config.hidden_layers is \(layers); it must be in 1...\(SAC_MAX_HIDDEN_LAYERS)")
+                           "sac_config.hidden_layers is \(layers); it must be in \(AgentConfig.Limits.hiddenLayers)")
         }
         guard config.actionDim <= Int(SAC_MAX_ACTION_DIM) else {
             throw SACError(.invalidConfig,
-                           "sac_config.action_dim is \(config.actionDim); it must be in 1...\(SAC_MAX_ACTION_DIM)")
+                           "sac_config.action_dim is \(config.actionDim); it must be in \(AgentConfig.Limits.actionDim)")
         }
         var copy = self
         withFloats(&copy.action_low) { config.actionLow = Array($0.prefix(config.actionDim)) }
@@ -96,7 +115,7 @@ extension sac_config {
         }
         config.targetEntropy = target_entropy.isNaN ? nil : target_entropy
         config.seed = seed
-        try config.validate()
+        try config.validate(naming: .c)
         return config
     }
 }

@@ -1,8 +1,16 @@
 import CSac
+import SACCore
 import XCTest
 
 /// sac_config_default and sac_agent_config.
 final class ConfigTests: XCTestCase {
+    /// The header's array capacities are the core's limits: the bridge reads no further than the
+    /// arrays go, and accepts everything the core does.
+    func testTheHeaderArraysHoldTheCoreLimits() {
+        XCTAssertEqual(Int(SAC_MAX_ACTION_DIM), AgentConfig.Limits.actionDim.upperBound)
+        XCTAssertEqual(Int(SAC_MAX_HIDDEN_LAYERS), AgentConfig.Limits.hiddenLayers.upperBound)
+    }
+
     func testConfigDefaultFillsDocumentedDefaults() {
         var config = sac_config()
         assertStatus(sac_config_default(&config, sizeofConfig), SAC_OK)

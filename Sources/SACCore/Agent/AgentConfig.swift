@@ -9,14 +9,23 @@ import Darwin
 /// Everything that defines an agent; the Swift mirror of `sac_config`.
 /// The defaults here are the single source of the C API's `sac_config_default`.
 public struct AgentConfig: Equatable, Sendable {
-    public static let maxActionDim = 64
-    public static let maxHiddenLayers = 8
-    public static let maxActionCount = 65_536
-    public static let maxReplayCapacity = 1 << 34
-    /// Adam learning rates above 1 move a weight by more than 1 per step: only divergence lies there.
-    public static let maxLearningRate: Float = 1
-    /// The largest α: its logarithm, which a learned temperature steps, must map back to a finite α.
-    public static let maxInitialAlpha: Float = 1e38
+    /// The ranges of the config's integer fields and limits of its numbers: the one table that
+    /// validation, the JSON reader and the C bridge use.
+    public enum Limits {
+        public static let obsDim = 1...(1 << 30)
+        public static let actionDim = 1...64
+        public static let actionCount = 2...65_536
+        public static let hiddenLayers = 1...8
+        public static let hiddenSize = 1...65_536
+        public static let batchSize = 1...(1 << 20)
+        /// At least batch_size, too; 2^34 transitions is past any machine's memory.
+        public static let replayCapacity = 1...(1 << 34)
+        public static let learningStarts = 0...Int.max
+        /// Adam learning rates above 1 move a weight by more than 1 per step: only divergence lies there.
+        public static let maxLearningRate: Float = 1
+        /// The largest α: its logarithm, which a learned temperature steps, must map back to a finite α.
+        public static let maxInitialAlpha: Float = 1e38
+    }
 
     public var algorithm = Algorithm.continuous
     public var obsDim = 0
@@ -90,23 +99,26 @@ public struct AgentConfig: Equatable, Sendable {
     public func low(_ i: Int) -> Float { actionLow.isEmpty ? -1 : actionLow[i] }
     public func high(_ i: Int) -> Float { actionHigh.isEmpty ? 1 : actionHigh[i] }
 
-    /// Checks every field; the error message names the C field (`sac_config.<name>`) and its value.
-    public func validate() throws(SACError) {
-        func fail(_ message: String) -> SACError { SACError(.invalidConfig, "sac_config." + message) }
-        guard obsDim >= 1 else { throw fail("obs_dim is \(obsDim); it must be at least 1") }
+    /// Checks every field; the message names the field as `naming` spells it, and its value.
+    public func validate(naming: ConfigNaming = .plain) throws(SACError) {
+        func fail(_ message: String) -> SACError { SACError(.invalidConfig, naming.fieldPrefix + message) }
+        let name = naming.algorithmName(algorithm)
+        guard Limits.obsDim.contains(obsDim) else {
+            throw fail("obs_dim is \(obsDim); it must be in \(Limits.obsDim)")
+        }
         if algorithm.isDiscrete {
-            guard actionCount >= 2, actionCount <= Self.maxActionCount else {
-                throw fail("n_actions is \(actionCount); \(algorithm.cName) needs 2...\(Self.maxActionCount) actions")
+            guard Limits.actionCount.contains(actionCount) else {
+                throw fail("n_actions is \(actionCount); \(name) needs \(Limits.actionCount) actions")
             }
             guard actionDim == 0 else {
-                throw fail("action_dim is \(actionDim); \(algorithm.cName) picks one of n_actions, so leave action_dim at 0")
+                throw fail("action_dim is \(actionDim); \(name) picks one of n_actions, so leave action_dim at 0")
             }
         } else {
             guard actionCount == 0 else {
-                throw fail("n_actions is \(actionCount); it is for discrete algorithms only, so leave it at 0 for \(algorithm.cName)")
+                throw fail("n_actions is \(actionCount); it is for discrete algorithms only, so leave it at 0 for \(name)")
             }
-            guard (1...Self.maxActionDim).contains(actionDim) else {
-                throw fail("action_dim is \(actionDim); it must be in 1...\(Self.maxActionDim)")
+            guard Limits.actionDim.contains(actionDim) else {
+                throw fail("action_dim is \(actionDim); it must be in \(Limits.actionDim)")
             }
         }
         for i in 0..<actionDim {
@@ -118,32 +130,32 @@ public struct AgentConfig: Equatable, Sendable {
                 throw fail("action_low[\(i)] (\(lo)) must be less than action_high[\(i)] (\(hi))")
             }
         }
-        guard (1...Self.maxHiddenLayers).contains(hiddenSizes.count) else {
-            throw fail("hidden_layers is \(hiddenSizes.count); it must be in 1...\(Self.maxHiddenLayers)")
+        guard Limits.hiddenLayers.contains(hiddenSizes.count) else {
+            throw fail("hidden_layers is \(hiddenSizes.count); it must be in \(Limits.hiddenLayers)")
         }
-        for (i, size) in hiddenSizes.enumerated() where !(1...65_536).contains(size) {
-            throw fail("hidden_sizes[\(i)] is \(size); it must be in 1...65536")
+        for (i, size) in hiddenSizes.enumerated() where !Limits.hiddenSize.contains(size) {
+            throw fail("hidden_sizes[\(i)] is \(size); it must be in \(Limits.hiddenSize)")
         }
-        for (name, rate) in [("actor_lr", actorLearningRate), ("critic_lr", criticLearningRate),
+        for (field, rate) in [("actor_lr", actorLearningRate), ("critic_lr", criticLearningRate),
                              ("alpha_lr", alphaLearningRate)]
-        where !(rate > 0 && rate <= Self.maxLearningRate) {
-            throw fail("\(name) is \(rate); it must be in (0, \(Self.maxLearningRate)]")
+        where !(rate > 0 && rate <= Limits.maxLearningRate) {
+            throw fail("\(field) is \(rate); it must be in (0, \(Limits.maxLearningRate)]")
         }
         guard gamma >= 0, gamma <= 1 else { throw fail("gamma is \(gamma); it must be in [0, 1]") }
         guard tau > 0, tau <= 1 else { throw fail("tau is \(tau); it must be in (0, 1]") }
-        guard batchSize >= 1, batchSize <= 1 << 20 else {
-            throw fail("batch_size is \(batchSize); it must be in 1...\(1 << 20)")
+        guard Limits.batchSize.contains(batchSize) else {
+            throw fail("batch_size is \(batchSize); it must be in \(Limits.batchSize)")
         }
-        guard replayCapacity >= batchSize, replayCapacity <= Self.maxReplayCapacity else {
+        guard replayCapacity >= batchSize, replayCapacity <= Limits.replayCapacity.upperBound else {
             throw fail("replay_capacity is \(replayCapacity); it must be at least batch_size (\(batchSize)) and at most 2^34")
         }
-        guard learningStarts >= 0 else { throw fail("learning_starts is \(learningStarts); it must be >= 0") }
-        if let initialAlpha, !(initialAlpha > 0 && initialAlpha <= Self.maxInitialAlpha) {
-            throw fail("initial_alpha is \(initialAlpha); it must be in (0, \(Self.maxInitialAlpha)] "
+        guard Limits.learningStarts.contains(learningStarts) else { throw fail("learning_starts is \(learningStarts); it must be >= 0") }
+        if let initialAlpha, !(initialAlpha > 0 && initialAlpha <= Limits.maxInitialAlpha) {
+            throw fail("initial_alpha is \(initialAlpha); it must be in (0, \(Limits.maxInitialAlpha)] "
                 + "(or NaN for the algorithm's default)")
         }
         if algorithm == .softQ, autoAlpha == true {
-            throw fail("auto_alpha is 1, but SAC_ALGO_SOFT_Q keeps alpha fixed: set auto_alpha to 0 or -1 (the default)")
+            throw fail("auto_alpha is 1, but \(name) keeps alpha fixed: set auto_alpha to 0 or -1 (the default)")
         }
         if let targetEntropy, !(targetEntropy.isFinite && targetEntropy <= maxEntropy) {
             throw fail("target_entropy is \(targetEntropy); it must be finite and at most \(maxEntropy), the largest "
@@ -154,4 +166,17 @@ public struct AgentConfig: Equatable, Sendable {
             throw fail("target_entropy_scale is \(targetEntropyScale); it must be in (0, 1]")
         }
     }
+}
+
+/// How validation messages name fields and algorithms: plainly (the JSON names, as in files), or as a
+/// binding spells them (the C bridge prefixes `sac_config.` and names `SAC_ALGO_*`).
+public struct ConfigNaming: Sendable {
+    public let fieldPrefix: String
+    public let algorithmName: @Sendable (Algorithm) -> String
+
+    public init(fieldPrefix: String, algorithmName: @escaping @Sendable (Algorithm) -> String) {
+        (self.fieldPrefix, self.algorithmName) = (fieldPrefix, algorithmName)
+    }
+
+    public static let plain = ConfigNaming(fieldPrefix: "") { $0.jsonName }
 }

@@ -19,16 +19,6 @@ public enum Algorithm: Int32, CaseIterable, Sendable {
         }
     }
 
-    /// The C enumerator, for messages.
-    public var cName: String {
-        switch self {
-        case .continuous: "SAC_ALGO_CONTINUOUS"
-        case .continuousV1: "SAC_ALGO_CONTINUOUS_V1"
-        case .discrete: "SAC_ALGO_DISCRETE"
-        case .softQ: "SAC_ALGO_SOFT_Q"
-        }
-    }
-
     public init?(jsonName: String) {
         guard let match = Self.allCases.first(where: { $0.jsonName == jsonName }) else { return nil }
         self = match

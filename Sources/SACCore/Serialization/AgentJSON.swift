@@ -230,29 +230,31 @@ public enum AgentJSON {
             .filter { version >= 2 || !versionTwoKeys.contains($0) }
         let c = try node.members(keys)
         // Discrete agents have no action vector: their action_dim is 0 and their bounds are empty.
-        let actionDims = algorithm.isDiscrete ? 0...0 : 1...AgentConfig.maxActionDim
-        var config = AgentConfig(obsDim: try c["obs_dim"]!.integer(in: 1...(1 << 30)),
+        let limits = AgentConfig.Limits.self
+        let actionDims = algorithm.isDiscrete ? 0...0 : limits.actionDim
+        var config = AgentConfig(obsDim: try c["obs_dim"]!.integer(in: limits.obsDim),
                                  actionDim: try c["action_dim"]!.integer(in: actionDims))
         config.algorithm = algorithm
         if version >= 2 {
-            config.actionCount = try c["n_actions"]!.integer(in: 0...AgentConfig.maxActionCount)
+            config.actionCount = try c["n_actions"]!.integer(in: 0...limits.actionCount.upperBound)
             config.targetEntropyScale = try c["target_entropy_scale"]!.float()
         }
         config.actionLow = try c["action_low"]!.elements(count: config.actionDim).map { node throws(SACError) in try node.float() }
         config.actionHigh = try c["action_high"]!.elements(count: config.actionDim).map { node throws(SACError) in try node.float() }
         let hidden = try c["hidden_sizes"]!.elements()
-        guard (1...AgentConfig.maxHiddenLayers).contains(hidden.count) else {
-            throw c["hidden_sizes"]!.fail("expected 1 to \(AgentConfig.maxHiddenLayers) layers, got \(hidden.count)")
+        let layers = limits.hiddenLayers
+        guard layers.contains(hidden.count) else {
+            throw c["hidden_sizes"]!.fail("expected \(layers.lowerBound) to \(layers.upperBound) layers, got \(hidden.count)")
         }
-        config.hiddenSizes = try hidden.map { node throws(SACError) in try node.integer(in: 1...65_536) }
+        config.hiddenSizes = try hidden.map { node throws(SACError) in try node.integer(in: limits.hiddenSize) }
         config.actorLearningRate = try c["actor_lr"]!.float()
         config.criticLearningRate = try c["critic_lr"]!.float()
         config.alphaLearningRate = try c["alpha_lr"]!.float()
         config.gamma = try c["gamma"]!.float()
         config.tau = try c["tau"]!.float()
-        config.batchSize = try c["batch_size"]!.integer(in: 1...(1 << 20))
-        config.replayCapacity = try c["replay_capacity"]!.integer(in: 1...AgentConfig.maxReplayCapacity)
-        config.learningStarts = try c["learning_starts"]!.integer(in: 0...Int.max)
+        config.batchSize = try c["batch_size"]!.integer(in: limits.batchSize)
+        config.replayCapacity = try c["replay_capacity"]!.integer(in: limits.replayCapacity)
+        config.learningStarts = try c["learning_starts"]!.integer(in: limits.learningStarts)
         config.initialAlpha = try c["initial_alpha"]!.float()
         config.autoAlpha = try c["auto_alpha"]!.bool()
         config.targetEntropy = try c["target_entropy"]!.float()

@@ -69,8 +69,9 @@ public enum ReplayFile {
         let record = (2 * o + a + 2) * 4
         // In UInt64 until every value is known to fit: a header is anyone's to write, and an Int
         // conversion or a product that overflows would trap, killing the host process.
-        guard capacity >= 1, capacity <= UInt64(AgentConfig.maxReplayCapacity) else {
-            throw fail("capacity \(capacity) is outside 1...\(AgentConfig.maxReplayCapacity) (replay_capacity's range)")
+        let allowed = AgentConfig.Limits.replayCapacity
+        guard capacity >= UInt64(allowed.lowerBound), capacity <= UInt64(allowed.upperBound) else {
+            throw fail("capacity \(capacity) is outside \(allowed) (replay_capacity's range)")
         }
         let payload = UInt64(bytes.count - headerSize - 8)
         guard count <= capacity, nextSlot < capacity, count == capacity || nextSlot == count,
