@@ -35,6 +35,11 @@
  *    sizeof(the struct) as your header declares it; fields are only ever appended, so a program
  *    compiled against an older header keeps working with a newer library.
  *
+ * Sections: versions and errors; the basics (configuration, an agent's lifetime, acting, observing
+ * and learning one transition at a time); weights and checkpoints; and, last, the advanced calls
+ * (batches of observations or transitions, your own minibatches, a second thread), which a basic
+ * training loop never needs.
+ *
  * This header includes only <stddef.h> and <stdint.h> and compiles as C99 and C++.
  */
 #ifndef SAC_H
@@ -219,21 +224,6 @@ int sac_agent_create(const sac_config *config, sac_agent **out);
  * used afterwards. */
 void sac_agent_destroy(sac_agent *agent);
 
-/* Sets how many threads the agent's gradient steps (sac_update, sac_update_from_batch) and large
- * sac_act_batch calls use: 1 (the default) or 2. With 2, a helper thread owned by the agent computes
- * the second critic of each twin pair (forward, backward, Adam step, target update) while the calling
- * thread computes the first, and half of each large matrix product and of the sampling of the other
- * networks (the actor, SAC-v1's value network). On a second free core this speeds up a step by about
- * 1.9x for hidden layers of 256 units and 1.2x for 64. Results are bit-identical to 1 thread.
- * The helper thread is created here (1 -> 2) or joined here (2 -> 1) and by sac_agent_destroy.
- * Between hand-overs it spins for up to 200 microseconds, so that the next one starts at once, and
- * then sleeps: a training loop keeps the second core busy, an idle agent costs nothing. While it
- * spins it yields the core every few microseconds, so several 2-thread agents on fewer cores still
- * make progress. The setting is not saved in JSON.
- * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_INVALID_ARGUMENT (threads is not 1 or 2) or
- * SAC_ERR_OUT_OF_MEMORY (the thread could not be created; the agent keeps 1 thread). */
-int sac_agent_set_threads(sac_agent *agent, uint32_t threads);
-
 /* Copies the agent's configuration (with defaults resolved: initial_alpha, auto_alpha and
  * target_entropy hold the values in use) into *out,
  * writing only the first struct_size bytes (pass sizeof(sac_config)).
@@ -258,15 +248,6 @@ int sac_agent_config(const sac_agent *agent, sac_config *out, size_t struct_size
  * Allocates nothing. */
 int sac_act(sac_agent *agent, const float *obs, size_t obs_len, int deterministic,
             float *action, size_t action_len);
-
-/* sac_act for n observations at once: obs is row-major [n x obs_dim] with obs_len == n * obs_dim,
- * actions is [n x action_dim] with actions_len == n * action_dim. n may be 0 (nothing happens).
- * Row i of the result equals what n separate sac_act calls would give for deterministic != 0;
- * stochastic rows draw noise in row order. Returns as sac_act; on failure no row is written.
- * Allocates nothing. n <= batch_size is computed in one pass; larger n in chunks of batch_size,
- * twice (every chunk is checked before any row is written). */
-int sac_act_batch(sac_agent *agent, const float *obs, size_t n, size_t obs_len, int deterministic,
-                  float *actions, size_t actions_len);
 
 /* Continuous agents: stores one transition in the replay buffer (overwriting the oldest when full).
  * action is in the environment's units, as returned by sac_act; it is mapped to the policy's
@@ -294,12 +275,6 @@ int sac_observe(sac_agent *agent, const float *obs, size_t obs_len, const float 
  * not advance. Allocates nothing. */
 int sac_act_discrete(sac_agent *agent, const float *obs, size_t obs_len, int deterministic,
                      int32_t *action);
-
-/* sac_act_discrete for n observations: obs is row-major [n x obs_dim] with obs_len == n * obs_dim;
- * actions receives n indices (actions_len == n). Rows behave as in sac_act_batch.
- * Returns as sac_act_discrete. Allocates nothing. */
-int sac_act_discrete_batch(sac_agent *agent, const float *obs, size_t n, size_t obs_len,
-                           int deterministic, int32_t *actions, size_t actions_len);
 
 /* Discrete agents: sac_observe with the action index that was taken.
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_WRONG_ALGORITHM (a continuous agent: use
@@ -342,46 +317,6 @@ typedef struct sac_update_stats {
  * transitions observed, or fewer than batch_size stored; nothing changes) or SAC_ERR_DIVERGED.
  * Allocates nothing. */
 int sac_update(sac_agent *agent, uint32_t gradient_steps, sac_update_stats *stats);
-
-/* n transitions at once: the minibatch of sac_update_from_batch, for users who keep their own
- * replay (offline data, prioritized replay), and the transitions sac_observe_batch stores (from
- * several environments, or from workers). Row i is the transition (obs_i, action_i, reward_i,
- * next_obs_i, terminated_i); every array has n rows. */
-typedef struct sac_batch {
-    size_t struct_size;            /* sizeof(sac_batch) */
-    size_t n;                      /* rows: 1..batch_size (sac_update_from_batch), 0..replay_capacity
-                                      (sac_observe_batch) */
-    const float *obs;              /* [n x obs_dim] */
-    /* Continuous agents: [n x action_dim] in the environment's units, as sac_observe takes them
-     * (clipped to the bounds). Must be NULL for discrete agents. */
-    const float *actions;
-    /* Discrete agents: [n] action indices in [0, n_actions). Must be NULL for continuous agents. */
-    const int32_t *action_indices;
-    const float *rewards;          /* [n] */
-    const float *next_obs;         /* [n x obs_dim] */
-    const uint8_t *terminated;     /* [n], nonzero: terminal (no bootstrapping from next_obs) */
-} sac_batch;
-
-/* One gradient step (exactly what one step of sac_update does) on the caller's batch instead of a
- * sample from the agent's replay buffer, which it neither reads nor changes. The batch is copied
- * and validated completely first: on failure nothing changes. stats as in sac_update.
- * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT (agent, batch or an array the algorithm needs),
- * SAC_ERR_STRUCT_SIZE, SAC_ERR_POLICY_ONLY, SAC_ERR_LENGTH (n is 0 or above batch_size),
- * SAC_ERR_WRONG_ALGORITHM (actions given to a discrete agent or action_indices to a continuous
- * one), SAC_ERR_INVALID_ARGUMENT (an action index out of range), SAC_ERR_NON_FINITE or
- * SAC_ERR_DIVERGED (guarded as sac_update: nothing changes). Allocates nothing. */
-int sac_update_from_batch(sac_agent *agent, const sac_batch *batch, sac_update_stats *stats);
-
-/* (added in 0.2.1) Stores batch->n transitions in the replay buffer, exactly as n calls of
- * sac_observe (or sac_observe_discrete) in row order would: the same buffer, counters and
- * checkpoint afterwards.
- * The whole batch is validated first; on any error nothing is stored. n may be 0 (nothing happens;
- * the arrays must still be given). Returns SAC_OK, SAC_ERR_NULL_ARGUMENT (agent, batch or an array
- * the algorithm needs), SAC_ERR_STRUCT_SIZE, SAC_ERR_POLICY_ONLY, SAC_ERR_LENGTH (n above
- * replay_capacity), SAC_ERR_WRONG_ALGORITHM (actions given to a discrete agent or action_indices
- * to a continuous one), SAC_ERR_INVALID_ARGUMENT (an action index out of range) or
- * SAC_ERR_NON_FINITE (naming the array and the element). Allocates nothing. */
-int sac_observe_batch(sac_agent *agent, const sac_batch *batch);
 
 /* Training progress: the number of transitions stored (by sac_observe, sac_observe_discrete and
  * sac_observe_batch) and the number of gradient steps taken. Either output pointer may be NULL.
@@ -466,6 +401,83 @@ int sac_save_replay(const sac_agent *agent, const char *path);
  * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_POLICY_ONLY, SAC_ERR_IO (as sac_load_json) or
  * SAC_ERR_FORMAT (also for a file larger than 2147483647 bytes, refused before it is read). */
 int sac_load_replay(sac_agent *agent, const char *path);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Advanced: batches and threads                                                              */
+/* ------------------------------------------------------------------------------------------ */
+/*
+ * As stable as the rest of this header, and needed only beyond the basic loop: acting for many
+ * environments at once, storing transitions that arrive in batches (vectorised environments,
+ * rollout workers), learning from a replay buffer of your own, and a second core for the gradient
+ * steps. Each is exactly equivalent to a sequence of basic calls, as documented below.
+ */
+
+/* sac_act for n observations at once: obs is row-major [n x obs_dim] with obs_len == n * obs_dim,
+ * actions is [n x action_dim] with actions_len == n * action_dim. n may be 0 (nothing happens).
+ * Row i of the result equals what n separate sac_act calls would give for deterministic != 0;
+ * stochastic rows draw noise in row order. Returns as sac_act; on failure no row is written.
+ * Allocates nothing. n <= batch_size is computed in one pass; larger n in chunks of batch_size,
+ * twice (every chunk is checked before any row is written). */
+int sac_act_batch(sac_agent *agent, const float *obs, size_t n, size_t obs_len, int deterministic,
+                  float *actions, size_t actions_len);
+
+/* sac_act_discrete for n observations: obs is row-major [n x obs_dim] with obs_len == n * obs_dim;
+ * actions receives n indices (actions_len == n). Rows behave as in sac_act_batch.
+ * Returns as sac_act_discrete. Allocates nothing. */
+int sac_act_discrete_batch(sac_agent *agent, const float *obs, size_t n, size_t obs_len,
+                           int deterministic, int32_t *actions, size_t actions_len);
+
+/* n transitions at once: the minibatch of sac_update_from_batch, for users who keep their own
+ * replay (offline data, prioritized replay), and the transitions sac_observe_batch stores (from
+ * several environments, or from workers). Row i is the transition (obs_i, action_i, reward_i,
+ * next_obs_i, terminated_i); every array has n rows. */
+typedef struct sac_batch {
+    size_t struct_size;            /* sizeof(sac_batch) */
+    size_t n;                      /* rows: 1..batch_size (sac_update_from_batch), 0..replay_capacity
+                                      (sac_observe_batch) */
+    const float *obs;              /* [n x obs_dim] */
+    /* Continuous agents: [n x action_dim] in the environment's units, as sac_observe takes them
+     * (clipped to the bounds). Must be NULL for discrete agents. */
+    const float *actions;
+    /* Discrete agents: [n] action indices in [0, n_actions). Must be NULL for continuous agents. */
+    const int32_t *action_indices;
+    const float *rewards;          /* [n] */
+    const float *next_obs;         /* [n x obs_dim] */
+    const uint8_t *terminated;     /* [n], nonzero: terminal (no bootstrapping from next_obs) */
+} sac_batch;
+
+/* (added in 0.2.1) Stores batch->n transitions in the replay buffer, exactly as n calls of
+ * sac_observe (or sac_observe_discrete) in row order would: the same buffer, counters and
+ * checkpoint afterwards.
+ * The whole batch is validated first; on any error nothing is stored. n may be 0 (nothing happens;
+ * the arrays must still be given). Returns SAC_OK, SAC_ERR_NULL_ARGUMENT (agent, batch or an array
+ * the algorithm needs), SAC_ERR_STRUCT_SIZE, SAC_ERR_POLICY_ONLY, SAC_ERR_LENGTH (n above
+ * replay_capacity), SAC_ERR_WRONG_ALGORITHM (actions given to a discrete agent or action_indices
+ * to a continuous one), SAC_ERR_INVALID_ARGUMENT (an action index out of range) or
+ * SAC_ERR_NON_FINITE (naming the array and the element). Allocates nothing. */
+int sac_observe_batch(sac_agent *agent, const sac_batch *batch);
+
+/* One gradient step (exactly what one step of sac_update does) on the caller's batch instead of a
+ * sample from the agent's replay buffer, which it neither reads nor changes. The batch is copied
+ * and validated completely first: on failure nothing changes. stats as in sac_update.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT (agent, batch or an array the algorithm needs),
+ * SAC_ERR_STRUCT_SIZE, SAC_ERR_POLICY_ONLY, SAC_ERR_LENGTH (n is 0 or above batch_size),
+ * SAC_ERR_WRONG_ALGORITHM (actions given to a discrete agent or action_indices to a continuous
+ * one), SAC_ERR_INVALID_ARGUMENT (an action index out of range), SAC_ERR_NON_FINITE or
+ * SAC_ERR_DIVERGED (guarded as sac_update: nothing changes). Allocates nothing. */
+int sac_update_from_batch(sac_agent *agent, const sac_batch *batch, sac_update_stats *stats);
+
+/* Sets how many threads the agent's gradient steps (sac_update, sac_update_from_batch) and large
+ * sac_act_batch calls use: 1 (the default) or 2. With 2, a helper thread owned by the agent computes
+ * the second critic of each twin pair (forward, backward, Adam step, target update) while the calling
+ * thread computes the first, and half of each large matrix product and of the sampling of the other
+ * networks (the actor, SAC-v1's value network). On a second free core this speeds up a step by about
+ * 1.9x for hidden layers of 256 units and 1.2x for 64. Results are bit-identical to 1 thread.
+ * The helper thread is created here (1 -> 2) or joined here (2 -> 1) and by sac_agent_destroy; an
+ * idle agent's helper sleeps. The setting is not saved in JSON.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_INVALID_ARGUMENT (threads is not 1 or 2) or
+ * SAC_ERR_OUT_OF_MEMORY (the thread could not be created; the agent keeps 1 thread). */
+int sac_agent_set_threads(sac_agent *agent, uint32_t threads);
 
 #ifdef __cplusplus
 }
