@@ -191,27 +191,3 @@ public final class SACAgent {
         return stats
     }
 }
-
-/// What one gradient step measured.
-public struct UpdateStats: Equatable, Sendable {
-    public var criticLoss: Float = 0
-    public var actorLoss: Float = 0
-    public var alpha: Float = 0
-    public var alphaLoss: Float = 0
-    public var entropy: Float = 0
-    public var meanQ: Float = 0
-    /// SAC-v1's value loss ½·mean(V(s) − v̂)²; 0 for the other algorithms.
-    public var valueLoss: Float = 0
-    public init() {}
-
-    /// Every statistic must be finite, or the step has diverged.
-    func checkFinite() throws(SACError) {
-        try Divergence.check(criticLoss, "critic_loss")  // one by one: an array here would allocate
-        try Divergence.check(actorLoss, "actor_loss")
-        try Divergence.check(alpha, "alpha")
-        try Divergence.check(alphaLoss, "alpha_loss")
-        try Divergence.check(entropy, "entropy")
-        try Divergence.check(meanQ, "mean_q")
-        try Divergence.check(valueLoss, "value_loss")
-    }
-}

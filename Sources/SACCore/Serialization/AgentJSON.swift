@@ -322,3 +322,11 @@ extension JSONNode {
     }
 
 }
+
+extension AgentPart {
+    /// What a policy file holds: enough to act.
+    static func policy(of agent: SACAgent) -> [AgentPart] { agent.learner.policyParts }
+
+    /// What a checkpoint adds to the policy (besides counters and random state, which every agent has).
+    static func training(of agent: SACAgent) -> [AgentPart] { agent.learner.trainingParts }
+}

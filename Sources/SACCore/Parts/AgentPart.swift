@@ -23,12 +23,6 @@ enum AgentPart {
         }
     }
 
-    /// What a policy file holds: enough to act.
-    static func policy(of agent: SACAgent) -> [AgentPart] { agent.learner.policyParts }
-
-    /// What a checkpoint adds to the policy (besides counters and random state, which every agent has).
-    static func training(of agent: SACAgent) -> [AgentPart] { agent.learner.trainingParts }
-
     /// Every float buffer of the part, with its JSON path, for the finiteness check before writing.
     var buffers: [(path: String, buffer: FloatBuffer)] {
         switch self {
