@@ -50,23 +50,27 @@ TEST_LOCALE    := de_DE.UTF-8
 
 all: lib
 
-# Installs missing Debian packages (needs root or sudo); a no-op when everything is present.
-deps:
+# Installs missing Debian packages (needs root or sudo); a no-op when everything is present. Builds
+# depend on its stamp, so the check runs once per build folder, not on every `make lib`.
+DEPS_STAMP     := .build/.deps-checked
+
+deps $(DEPS_STAMP):
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+	@mkdir -p $(dir $(DEPS_STAMP)) && touch $(DEPS_STAMP)
 
 # Generates the comma-decimal test locale when it is missing (needs root or sudo).
-test-locale: deps
+test-locale: | $(DEPS_STAMP)
 	@locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$$' || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		echo "generating the $(TEST_LOCALE) locale"; \
 		$$SUDO localedef -i de_DE -f UTF-8 $(TEST_LOCALE); }
 
-lib: deps
+lib: | $(DEPS_STAMP)
 	$(SWIFT) build -c release -Xswiftc -static-stdlib --product sac
 	ln -sf libsac.so $(RELEASE_DIR)/libsac.so.0
 
@@ -83,7 +87,7 @@ demo: demo-build
 test: test-swift test-abi test-c test-python test-asan test-tsan test-ubsan test-fuzz
 	@echo "make test: all suites passed"
 
-test-swift: deps test-locale
+test-swift: test-locale
 	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests --scratch-path $(TEST_SCRATCH)
 	SAC_REQUIRE_LOCALE=1 $(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --scratch-path $(TEST_SCRATCH)
 	@# The hot path allocates nothing (counted by sac-bench's malloc interposer), and the benchmark runs.
@@ -93,7 +97,7 @@ test-swift: deps test-locale
 # The C ABI tests (every bad input, the corrupt-JSON corpus) on a debug build with the address
 # sanitizer. ASan's allocator aborts on huge requests by default; libsac must see NULL there (the
 # out-of-memory test), as it does from malloc. Leaks are valgrind's job, in test-c.
-test-asan: deps test-locale
+test-asan: test-locale
 	$(SWIFT) build --sanitize=address --build-tests --scratch-path $(ASAN_SCRATCH)
 	ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=0 $(SWIFT) test --sanitize=address --skip-build \
 		--scratch-path $(ASAN_SCRATCH) --filter SACTests
@@ -105,7 +109,7 @@ test-asan: deps test-locale
 # XCTest's test listing crashes under TSan when optimised. Swift Testing's runner (no tests here)
 # crashes under TSan on its dispatch threads, hence --disable-swift-testing.
 TSAN_ENV       := TSAN_OPTIONS=suppressions=$(CURDIR)/Tests/tsan-suppressions.txt:halt_on_error=1
-test-tsan: deps
+test-tsan: | $(DEPS_STAMP)
 	$(SWIFT) build --sanitize=thread --build-tests --scratch-path $(TSAN_SCRATCH)
 	$(TSAN_ENV) $(SWIFT) test --sanitize=thread --skip-build --disable-swift-testing --scratch-path $(TSAN_SCRATCH) \
 		--filter 'ThreadsABITests|ThreadsTests'
@@ -121,10 +125,10 @@ test-tsan: deps
 UBSAN_FLAGS    := -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined \
 	-Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined -Xswiftc -O -Xcc -O2
 UBSAN_ENV      := UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-test-ubsan: deps
+test-ubsan: | $(DEPS_STAMP)
 	$(SWIFT) build $(UBSAN_FLAGS) --build-tests --scratch-path $(UBSAN_SCRATCH)
 	$(UBSAN_ENV) $(SWIFT) test $(UBSAN_FLAGS) --skip-build --disable-swift-testing --scratch-path $(UBSAN_SCRATCH) \
-		--filter 'GEMMTests|LossReferenceTests|MLPGradientTests'
+		--filter 'GEMMTests|AdamTests|LossReferenceTests|MLPGradientTests'
 	$(UBSAN_ENV) $(UBSAN_SCRATCH)/debug/sac-bench --quick --threads 2 --kernel avx512 > /dev/null
 	$(UBSAN_ENV) $(UBSAN_SCRATCH)/debug/sac-bench --quick --threads 2 --kernel avx2 > /dev/null
 
@@ -138,7 +142,7 @@ FUZZ           := $(FUZZ_SCRATCH)/release/sac-fuzz
 FUZZ_SECONDS   ?= 300
 FUZZ_SMOKE_SECONDS ?= 8
 FUZZ_TARGETS   ?= policy checkpoint replay config
-fuzz-build: deps
+fuzz-build: | $(DEPS_STAMP)
 	SAC_FUZZ=1 $(SWIFT) build -c release --product sac-fuzz --scratch-path $(FUZZ_SCRATCH) --sanitize=fuzzer \
 		-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xcc -fsanitize=address
 
@@ -196,10 +200,8 @@ test-python: python-install
 # The comparisons run from their own virtualenv: torch, stable-baselines3, gymnasium and rltools with
 # MKL (RLtools compiles its C++ training loop with g++ at first use and links MKL when the mkl
 # packages are there, its documented acceleration on Linux) next to the libsac wheel, installed as
-# python-install does. PyPI has no CPU-only torch under any name, and its Linux x86-64 torch is a
-# 3 GB download (2.5 GB of it CUDA libraries and triton, which a CPU benchmark never loads): a
-# "+cpu" torch wheel for this Python in pip's find-links directories (BENCH_WHEELS, by default
-# $PIP_FIND_LINKS) is installed instead when there is one. BENCH_TORCH overrides the choice, e.g.
+# python-install does. bench_venv.sh prefers a CPU-only torch wheel from BENCH_WHEELS (by default
+# $PIP_FIND_LINKS) to PyPI's 3 GB CUDA build; BENCH_TORCH overrides the choice, e.g.
 #   make bench BENCH_TORCH="torch --extra-index-url https://download.pytorch.org/whl/cpu"
 BENCH_VENV     := .venv-bench
 BENCH_PACKAGES := numpy 'gymnasium[mujoco]' stable-baselines3 'rltools[mkl]' hatchling matplotlib tensorboard ray
@@ -209,18 +211,8 @@ BENCH_SCRIPTS  := bindings/python/benchmarks
 .PHONY: bench-venv
 
 $(BENCH_VENV)/.ready:
-	$(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/pip install -q --upgrade pip
-	@torch='$(BENCH_TORCH)'; \
-	if [ -z "$$torch" ]; then \
-		tag=$$($(BENCH_VENV)/bin/python -c 'import sys; print("cp%d%d" % sys.version_info[:2])'); \
-		torch=$$(for d in $(BENCH_WHEELS); do ls "$$d"/torch-*+cpu-$$tag-$$tag-*linux*_$$(uname -m).whl 2>/dev/null; done \
-			| sort -V | tail -n 1); \
-		[ -n "$$torch" ] || { torch=torch; \
-			echo "no CPU-only torch wheel in BENCH_WHEELS='$(BENCH_WHEELS)': installing PyPI's torch (with CUDA libraries)"; }; \
-	fi; \
-	echo "$(BENCH_VENV)/bin/pip install -q $$torch $(BENCH_PACKAGES)"; \
-	$(BENCH_VENV)/bin/pip install -q $$torch $(BENCH_PACKAGES)
+	VENV=$(BENCH_VENV) PYTHON=$(PYTHON) PACKAGES="$(BENCH_PACKAGES)" WHEELS="$(BENCH_WHEELS)" TORCH="$(BENCH_TORCH)" \
+		bindings/python/benchmarks/bench_venv.sh
 	touch $@
 
 bench-venv: lib $(BENCH_VENV)/.ready
@@ -228,7 +220,7 @@ bench-venv: lib $(BENCH_VENV)/.ready
 
 # sac-bench, then libsac against SB3 SAC and RLtools' SAC (each script takes --quick and --json; run
 # from outside the repository so that `import libsac` finds the installed wheel).
-bench: deps bench-venv
+bench: bench-venv
 	$(SWIFT) build -c release --product sac-bench
 	$(RELEASE_DIR)/sac-bench
 	$(RELEASE_DIR)/sac-bench --threads 2

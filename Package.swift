@@ -30,11 +30,13 @@ let package = Package(
         .target(name: "CSac"),
         // json-c, through pkg-config (Debian: libjson-c-dev).
         .systemLibrary(name: "CJSONC", pkgConfig: "json-c", providers: [.apt(["libjson-c-dev"])]),
-        // Pure Swift: numerics, networks, SAC, serialization. Its API has no C types or statuses;
-        // json-c stays an implementation detail of Serialization/.
+        // Pure Swift: numerics, networks, the SAC family, serialization (docs/architecture.md has its
+        // folders). Its API has no C types or statuses; json-c stays an implementation detail of
+        // Serialization/.
         .target(name: "SACCore", dependencies: ["CJSONC", "CKernels"]),
-        // The AVX2/FMA register tile of the GEMM, in C because Swift cannot compile one function for
-        // a CPU feature and dispatch to it at run time; hidden from the .so's exports like the rest.
+        // The GEMM for AVX-512 and for AVX2/FMA, Adam's vectorised step and CPU detection, in C because
+        // Swift cannot compile one function for a CPU feature and dispatch to it at run time; hidden
+        // from the .so's exports like the rest.
         .target(name: "CKernels"),
         // The exported functions: argument checking, status codes, handle management.
         .target(
