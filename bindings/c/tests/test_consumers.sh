@@ -59,14 +59,14 @@ printf '1 0 0\n0.5 -0.5 2\n' | "$bin/infer" "$policy" > "$work/infer.out" \
     && [ "$(wc -l < "$work/infer.out")" = 2 ] && ok "infer: 2 actions from stdin" || fail "infer from stdin"
 "$bin/infer" "$policy" --demo > /dev/null && ok "infer --demo" || fail "infer --demo"
 
-step "the README's recipe without installing, verbatim (after make lib)"
-recipe=$(sed -n 's/^Without installing, after `make lib`: `\(cc [^`]*\)`.*/\1/p' README.md)
+step "docs/c-api.md's recipe without installing, verbatim (after make lib)"
+recipe=$(sed -n 's/^Without installing, after `make lib`: `\(cc [^`]*\)`.*/\1/p' docs/c-api.md)
 recipe=${recipe//my_sim.c/bindings\/c\/examples\/infer.c}
 recipe=${recipe//-o my_sim/-o $bin\/infer_uninstalled}
 if [ -n "$recipe" ] && eval "$recipe" && "$bin/infer_uninstalled" "$policy" --demo > /dev/null; then
-    ok "README recipe builds a program that loads libsac and runs: $recipe"
+    ok "the documented recipe builds a program that loads libsac and runs: $recipe"
 else
-    fail "README recipe without installing: '$recipe'"
+    fail "the documented recipe without installing: '$recipe'"
 fi
 
 if printf '1 0\n' | "$bin/infer" "$policy" > /dev/null 2> "$work/infer.err"; then
