@@ -50,14 +50,14 @@ public final class SACAgent {
         self.runner = runner
         var random = RandomSource(seed: config.seed)
         let learner: any Learner = switch config.algorithm {
-        case .continuous: try ContinuousSAC(config: config, runner: runner, versioned: trainable, compute: compute,
-                                      random: &random)
-        case .continuousV1: try ContinuousSACv1(config: config, runner: runner, versioned: trainable, compute: compute,
-                                      random: &random)
-        case .discrete: try DiscreteSAC(config: config, runner: runner, versioned: trainable, compute: compute,
-                                      random: &random)
-        case .softQ: try SoftQLearning(config: config, runner: runner, versioned: trainable, compute: compute,
-                                      random: &random)
+        case .continuous:
+            try ContinuousSAC(config: config, runner: runner, versioned: trainable, compute: compute, random: &random)
+        case .continuousV1:
+            try ContinuousSACv1(config: config, runner: runner, versioned: trainable, compute: compute, random: &random)
+        case .discrete:
+            try DiscreteSAC(config: config, runner: runner, versioned: trainable, compute: compute, random: &random)
+        case .softQ:
+            try SoftQLearning(config: config, runner: runner, versioned: trainable, compute: compute, random: &random)
         }
         self.learner = learner
         self.random = random
