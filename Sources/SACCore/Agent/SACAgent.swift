@@ -103,7 +103,7 @@ public final class SACAgent {
     /// The bounds of a continuous agent's actions; throws `.wrongAlgorithm` for a discrete agent.
     func requireBox() throws(SACError) -> ActionBox {
         guard case .box(let box) = actionSpace else {
-            throw SACError(.wrongAlgorithm, "the agent is \(config.algorithm.jsonName), which acts with action indices")
+            throw SACError(.wrongAlgorithm, "the agent is \(config.algorithm.name), which acts with action indices")
         }
         return box
     }

@@ -168,8 +168,9 @@ public struct AgentConfig: Equatable, Sendable {
     }
 }
 
-/// How validation messages name fields and algorithms: plainly (the JSON names, as in files), or as a
-/// binding spells them (the C bridge prefixes `sac_config.` and names `SAC_ALGO_*`).
+/// How validation messages name fields and algorithms: plainly (the field names every binding and
+/// the JSON format share, and `Algorithm.name`), or as a binding spells them (the C bridge prefixes
+/// `sac_config.` and names `SAC_ALGO_*`).
 public struct ConfigNaming: Sendable {
     public let fieldPrefix: String
     public let algorithmName: @Sendable (Algorithm) -> String
@@ -178,5 +179,5 @@ public struct ConfigNaming: Sendable {
         (self.fieldPrefix, self.algorithmName) = (fieldPrefix, algorithmName)
     }
 
-    public static let plain = ConfigNaming(fieldPrefix: "") { $0.jsonName }
+    public static let plain = ConfigNaming(fieldPrefix: "") { $0.name }
 }

@@ -9,19 +9,15 @@ public enum Algorithm: Int32, CaseIterable, Sendable {
     /// Discrete soft Q-learning (arXiv 1702.08165): the Boltzmann policy of twin Q heads, fixed temperature.
     case softQ = 3
 
-    /// The "algorithm" value of the JSON format.
-    public var jsonName: String {
+    /// Its name in the core's messages (the JSON format's names are in Serialization, the C
+    /// enumerators in the shims).
+    public var name: String {
         switch self {
-        case .continuous: "continuous_sac"
-        case .continuousV1: "continuous_sac_v1"
-        case .discrete: "discrete_sac"
-        case .softQ: "soft_q_learning"
+        case .continuous: "SAC"
+        case .continuousV1: "SAC-v1"
+        case .discrete: "discrete SAC"
+        case .softQ: "soft Q-learning"
         }
-    }
-
-    public init?(jsonName: String) {
-        guard let match = Self.allCases.first(where: { $0.jsonName == jsonName }) else { return nil }
-        self = match
     }
 
     /// Discrete algorithms choose one of `n_actions` indices; continuous ones output action vectors.
