@@ -1,6 +1,6 @@
 /// One member of the SAC family: its networks, optimizers and temperature, how it acts, and its
 /// gradient step. `SACAgent` owns what every member shares (config, replay, random state, counters,
-/// the minibatch) and holds one learner; nothing outside this folder needs to know which.
+/// the minibatch) and holds one learner; only `SACAgent.make` knows which.
 protocol Learner: AnyObject {
     /// How the agent acts with it.
     var policy: ActingPolicy { get }
