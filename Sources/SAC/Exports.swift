@@ -29,7 +29,7 @@ private func agent(_ handle: OpaquePointer?, discrete: Bool, instead function: S
     let agent = try agentObject(handle)
     guard agent.actionSpace.isDiscrete == discrete else {
         throw SACError(.wrongAlgorithm, "the agent is \(agent.config.algorithm.cName), which acts with "
-            + "\(agent.actionSpace.isDiscrete ? "action indices" : "float action vectors"): use \(function)")
+            + "\(agent.actionSpace.form): use \(function)")
     }
     return agent
 }

@@ -8,7 +8,7 @@ extension SACAgent {
     public func act(_ observations: UnsafePointer<Float>, rows: Int, deterministic: Bool,
                     into output: UnsafeMutablePointer<Float>) throws(SACError) {
         guard case .box(let box) = actionSpace, case .squashedGaussian(let policy) = learner.policy else {
-            throw SACError(.wrongAlgorithm, "the agent is \(config.algorithm.name), which acts with action indices")
+            throw wrongActionKind
         }
         let (obsDim, actionDim) = (config.obsDim, box.dimension)
         try inChunks(rows: rows) { (first, count, write) throws(SACError) in
@@ -39,7 +39,7 @@ extension SACAgent {
     public func actIndices(_ observations: UnsafePointer<Float>, rows: Int, deterministic: Bool,
                            into output: UnsafeMutablePointer<Int32>) throws(SACError) {
         guard case .discrete(let actionCount) = actionSpace, case .categorical(let policy) = learner.policy else {
-            throw SACError(.wrongAlgorithm, "the agent is \(config.algorithm.name), which acts with float action vectors")
+            throw wrongActionKind
         }
         try inChunks(rows: rows) { (first, count, write) throws(SACError) in
             if !deterministic && isWarmingUp {

@@ -21,7 +21,7 @@ public enum ActionSpace: Sendable, Equatable {
     }
 
     /// How the caller's actions are given, for messages.
-    var form: String { isDiscrete ? "action indices" : "float action vectors" }
+    public var form: String { isDiscrete ? "action indices" : "float action vectors" }
 
     /// An action index as the replay stores it; throws unless it is in 0..<count.
     func stored(index: Int32, _ name: String) throws(SACError) -> Float {

@@ -103,9 +103,14 @@ public final class SACAgent {
     /// The bounds of a continuous agent's actions; throws `.wrongAlgorithm` for a discrete agent.
     func requireBox() throws(SACError) -> ActionBox {
         guard case .box(let box) = actionSpace else {
-            throw SACError(.wrongAlgorithm, "the agent is \(config.algorithm.name), which acts with action indices")
+            throw wrongActionKind
         }
         return box
+    }
+
+    /// The error of a call made for the other kind of actions than this agent's.
+    var wrongActionKind: SACError {
+        SACError(.wrongAlgorithm, "the agent is \(config.algorithm.name), which acts with \(actionSpace.form)")
     }
 
     /// Stochastic actions are uniform random until `learningStarts` transitions were observed. A
