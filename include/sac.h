@@ -57,9 +57,9 @@ extern "C" {
 /* ------------------------------------------------------------------------------------------ */
 
 #define SAC_VERSION_MAJOR 0
-#define SAC_VERSION_MINOR 2
+#define SAC_VERSION_MINOR 3
 #define SAC_VERSION_PATCH 0
-#define SAC_VERSION_STRING "0.2.0"
+#define SAC_VERSION_STRING "0.3.0"
 
 /* Bumped on any incompatible change of this header; it is also the SONAME suffix (libsac.so.0). */
 #define SAC_ABI_VERSION 0
@@ -90,7 +90,7 @@ typedef enum sac_status {
     SAC_ERR_IO = -11,             /* a file could not be opened, read or written */
     SAC_ERR_BUFFER_TOO_SMALL = -12, /* an output buffer is too small; the size needed is reported */
     SAC_ERR_WRONG_ALGORITHM = -13, /* a continuous-only function on a discrete agent, or the reverse */
-    /* (appended in 0.2.1) a computation on valid inputs gave NaN or infinity: a gradient step's loss
+    /* (appended in 0.3.0) a computation on valid inputs gave NaN or infinity: a gradient step's loss
      * or new weights (the step was undone), or a network output while acting (nothing was written) */
     SAC_ERR_DIVERGED = -14
 } sac_status;
@@ -197,6 +197,23 @@ typedef struct sac_config {
     /* SAC_ALGO_DISCRETE's default target entropy as a fraction of the largest possible entropy
      * log(n_actions), in (0, 1] (default 0.98). */
     float target_entropy_scale;
+
+    /* ---- appended in 0.3.0 (a 0.2 caller's smaller struct_size leaves these at their defaults) ---- */
+    /* 1: normalise observations inside the agent, as Stable-Baselines3's VecNormalize does, so that
+     * saved policies carry their statistics: each observation passed to sac_observe* updates a running
+     * mean and variance (float64), and every network input becomes
+     * clip((obs - mean) / sqrt(var + obs_epsilon), -obs_clip, obs_clip), both when acting and for the
+     * batches of a gradient step (the replay buffer keeps raw observations; a sampled batch is normalised
+     * with the statistics of the moment). A policy-only agent keeps the statistics it was saved with.
+     * 0 (the default): observations go to the networks as they are. */
+    int32_t normalize_observations;
+    float obs_clip;                /* bound of a normalised observation, finite and > 0 (default 10) */
+    float obs_epsilon;             /* added to the variance, finite and > 0 (default 1e-8) */
+    /* The target networks blend toward the trained ones (with tau) on every target_update_interval-th
+     * gradient step, counted over the agent's life (a resumed checkpoint keeps the rhythm); 1 (the
+     * default) blends on every step; with tau = 1 the targets are hard copies every N steps.
+     * 1..UINT32_MAX. */
+    uint32_t target_update_interval;
 } sac_config;
 
 /* Fills *out with the defaults and sets out->struct_size = struct_size.
@@ -323,6 +340,15 @@ int sac_update(sac_agent *agent, uint32_t gradient_steps, sac_update_stats *stat
  * Returns SAC_OK or SAC_ERR_NULL_ARGUMENT (agent is NULL). */
 int sac_agent_counters(const sac_agent *agent, uint64_t *env_steps, uint64_t *gradient_steps);
 
+/* (added in 0.3.0) The observation statistics of an agent created with normalize_observations = 1:
+ * the per-dimension running mean and (population) variance, obs_len = obs_dim entries each, and the
+ * number of observations counted. Before the first observation the mean is 0 and the variance 1.
+ * mean, var or count may be NULL (not written).
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT (agent is NULL), SAC_ERR_LENGTH or SAC_ERR_INVALID_ARGUMENT
+ * (the agent does not normalise observations); on failure nothing is written. */
+int sac_agent_obs_normalization(const sac_agent *agent, double *mean, double *var, size_t obs_len,
+                                uint64_t *count);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Weights and checkpoints                                                                    */
 /* ------------------------------------------------------------------------------------------ */
@@ -446,7 +472,7 @@ typedef struct sac_batch {
     const uint8_t *terminated;     /* [n], nonzero: terminal (no bootstrapping from next_obs) */
 } sac_batch;
 
-/* (added in 0.2.1) Stores batch->n transitions in the replay buffer, exactly as n calls of
+/* (added in 0.3.0) Stores batch->n transitions in the replay buffer, exactly as n calls of
  * sac_observe (or sac_observe_discrete) in row order would: the same buffer, counters and
  * checkpoint afterwards.
  * The whole batch is validated first; on any error nothing is stored. n may be 0 (nothing happens;

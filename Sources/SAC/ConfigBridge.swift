@@ -60,6 +60,10 @@ extension sac_config {
         algorithm = config.algorithm.rawValue
         n_actions = UInt32(config.actionCount)
         target_entropy_scale = config.targetEntropyScale
+        normalize_observations = config.normalizeObservations ? 1 : 0
+        obs_clip = config.observationClip
+        obs_epsilon = config.observationEpsilon
+        target_update_interval = UInt32(config.targetUpdateInterval)
     }
 
     /// Reads a caller's config of `struct_size` bytes; fields it does not have keep their defaults.
@@ -115,6 +119,14 @@ extension sac_config {
         }
         config.targetEntropy = target_entropy.isNaN ? nil : target_entropy
         config.seed = seed
+        guard normalize_observations == 0 || normalize_observations == 1 else {
+            throw SACError(.invalidConfig, "sac_config.normalize_observations is \(normalize_observations); "
+                + "expected 0 (off) or 1 (on)")
+        }
+        config.normalizeObservations = normalize_observations == 1
+        config.observationClip = obs_clip
+        config.observationEpsilon = obs_epsilon
+        config.targetUpdateInterval = Int(target_update_interval)
         try config.validate(naming: .c)
         return config
     }

@@ -106,3 +106,21 @@ public func sac_agent_counters(
         gradientSteps?.pointee = UInt64(agent.gradientSteps)
     }
 }
+
+@c @implementation
+public func sac_agent_obs_normalization(
+    _ handle: OpaquePointer?, _ mean: UnsafeMutablePointer<Double>?, _ variance: UnsafeMutablePointer<Double>?,
+    _ obsLength: Int, _ count: UnsafeMutablePointer<UInt64>?
+) -> Int32 {
+    reportingErrors("sac_agent_obs_normalization") { () throws(SACError) in
+        let agent = try agentObject(handle)
+        guard let normalizer = agent.normalizer else {
+            throw SACError(.invalidArgument, "the agent does not normalise observations "
+                + "(it was created with sac_config.normalize_observations = 0)")
+        }
+        try Check.length(obsLength, "obs_len", expected: normalizer.dimension, "obs_dim")
+        mean?.update(from: normalizer.mean, count: normalizer.dimension)
+        variance?.update(from: normalizer.variance, count: normalizer.dimension)
+        count?.pointee = UInt64(normalizer.count)
+    }
+}

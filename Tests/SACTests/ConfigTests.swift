@@ -40,6 +40,10 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.algorithm, Int32(SAC_ALGO_CONTINUOUS.rawValue))
         XCTAssertEqual(config.n_actions, 0)
         XCTAssertEqual(config.target_entropy_scale, 0.98)
+        XCTAssertEqual(config.normalize_observations, 0)
+        XCTAssertEqual(config.obs_clip, 10)
+        XCTAssertEqual(config.obs_epsilon, 1e-8)
+        XCTAssertEqual(config.target_update_interval, 1)
     }
 
     func testConfigDefaultRejectsNullOut() {

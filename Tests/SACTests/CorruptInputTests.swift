@@ -107,7 +107,7 @@ final class CorruptInputTests: XCTestCase {
     func testWrongFormatVersionIsRejected() throws {
         let sources = try makeSources()
         let cases: [(String, [String])] = [
-            ("0", ["version 0"]), ("3", ["version 3"]), ("-1", ["-1"]), (#""1""#, ["a string"]), ("1.5", ["a number"]),
+            ("0", ["version 0"]), ("4", ["version 4"]), ("-1", ["-1"]), (#""1""#, ["a string"]), ("1.5", ["a number"]),
             ("1.0", ["a number"]), ("1e0", ["a number"]), ("null", ["null"]), ("true", ["a boolean"]), ("[1]", ["an array"]),
             ("4294967297", ["4294967297"]),
         ]
@@ -164,7 +164,7 @@ final class CorruptInputTests: XCTestCase {
                                mentioning: [#"\#(path): missing key "\#(key)""#], "without \(path).\(key)")
             }
         }
-        XCTAssertEqual(count, 70, "keys removed")
+        XCTAssertEqual(count, 74, "keys removed")
     }
 
     func testUnknownKeysAreRejectedNamingTheObjectAndTheKey() throws {
@@ -617,7 +617,7 @@ final class CorruptInputTests: XCTestCase {
         let cases: [(String, [UInt8])] = [
             ("empty", []), ("truncated", Array(s.checkpoint.bytes.dropLast(100))),
             ("trailing data", s.policy.bytes + Array("x".utf8)),
-            ("format_version 3", s.policy { $0["format_version"] = .literal("3") }),
+            ("format_version 4", s.policy { $0["format_version"] = .literal("4") }),
             ("short row", s.policy { $0.editArray(["actor", "layers", 1, "weight", 3]) { $0.removeLast() } }),
             ("missing key", s.checkpoint { $0.editObject(["rng"]) { $0.removeLast() } }),
             ("NaN weight", s.checkpoint { $0["critics", 1, "layers", 1, "bias", 2] = .literal("NaN") }),

@@ -70,7 +70,7 @@ final class SerializationTests: XCTestCase {
             XCTAssertEqual(strlen(text), needed - 1)
             XCTAssertTrue(memory.isUntouched(from: needed), "bytes past *needed were written")
             let string = String(cString: text)
-            XCTAssertTrue(string.hasPrefix(#"{"format":"libsac","format_version":2,"kind":""#), String(string.prefix(80)))
+            XCTAssertTrue(string.hasPrefix(#"{"format":"libsac","format_version":3,"kind":""#), String(string.prefix(80)))
             XCTAssertTrue(string.contains(kind == policy ? #""kind":"policy""# : #""kind":"checkpoint""#))
         }
     }

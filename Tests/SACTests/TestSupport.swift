@@ -118,6 +118,7 @@ func assertSameConfig(_ a: sac_config, _ b: sac_config, file: StaticString = #fi
         ("alpha_lr", a.alpha_lr, b.alpha_lr), ("gamma", a.gamma, b.gamma), ("tau", a.tau, b.tau),
         ("initial_alpha", a.initial_alpha, b.initial_alpha), ("target_entropy", a.target_entropy, b.target_entropy),
         ("target_entropy_scale", a.target_entropy_scale, b.target_entropy_scale),
+        ("obs_clip", a.obs_clip, b.obs_clip), ("obs_epsilon", a.obs_epsilon, b.obs_epsilon),
     ]
     for (name, x, y) in floats {
         XCTAssertEqual(x.bitPattern, y.bitPattern, "\(name): \(x) vs \(y)", file: file, line: line)
@@ -129,6 +130,8 @@ func assertSameConfig(_ a: sac_config, _ b: sac_config, file: StaticString = #fi
     XCTAssertEqual(a.learning_starts, b.learning_starts, "learning_starts", file: file, line: line)
     XCTAssertEqual(a.auto_alpha, b.auto_alpha, "auto_alpha", file: file, line: line)
     XCTAssertEqual(a.seed, b.seed, "seed", file: file, line: line)
+    XCTAssertEqual(a.normalize_observations, b.normalize_observations, "normalize_observations", file: file, line: line)
+    XCTAssertEqual(a.target_update_interval, b.target_update_interval, "target_update_interval", file: file, line: line)
 }
 
 /// A fixed observation of length `dim`.

@@ -20,7 +20,7 @@ extension SACAgent {
                 }
                 return
             }
-            let obs = observations + first * obsDim
+            let obs = observationChunk(observations + first * obsDim, rows: count)
             if deterministic {
                 policy.meanActions(obs, batch: count)
             } else {
@@ -49,7 +49,8 @@ extension SACAgent {
                 }
                 return
             }
-            let (p, _) = policy.distribution(observations + first * config.obsDim, rows: count)
+            let (p, _) = policy.distribution(observationChunk(observations + first * config.obsDim, rows: count),
+                                             rows: count)
             try policy.checkOutput(rows: count, firstRow: first)
             try Divergence.checkOutput(p, rows: count, columns: actionCount, firstRow: first, "the policy's probabilities")
             for r in 0..<count {
@@ -83,6 +84,14 @@ extension SACAgent {
             random = start
             throw error
         }
+    }
+
+    /// A chunk of observations as the networks take them: normalised into the agent's workspace when
+    /// the agent normalises observations, else the caller's rows themselves.
+    func observationChunk(_ rows: UnsafePointer<Float>, rows count: Int) -> UnsafePointer<Float> {
+        guard let normalizer else { return rows }
+        normalizer.normalize(rows, rows: count, into: normalizedObservations.base)
+        return UnsafePointer(normalizedObservations.base)
     }
 
     static func mostProbable(_ p: UnsafePointer<Float>, count: Int) -> Int {

@@ -19,6 +19,10 @@ public final class SACAgent {
     public let batch: TransitionBatch
     /// One action as the replay stores it (in [-1, 1], or an index), for `observe`.
     let storedAction: FloatBuffer
+    /// With `normalizeObservations`: the observations' statistics, and room for one chunk of
+    /// observations (batch_size rows) normalised for acting.
+    public let normalizer: ObservationNormalizer?
+    let normalizedObservations: FloatBuffer
     /// Runs the two critics of each pair one after the other, or on two threads (`setThreads`).
     let runner: NetworkRunner
     let learner: any Learner
@@ -46,6 +50,14 @@ public final class SACAgent {
                                   actionDim: width)
         batch = try TransitionBatch(size: config.batchSize, obsDim: config.obsDim, actionDim: width)
         storedAction = try FloatBuffer(count: width)
+        if config.normalizeObservations {
+            normalizer = try ObservationNormalizer(dimension: config.obsDim, clip: config.observationClip,
+                                                   epsilon: config.observationEpsilon)
+            normalizedObservations = try FloatBuffer(count: config.batchSize * config.obsDim)
+        } else {
+            normalizer = nil
+            normalizedObservations = try FloatBuffer(count: 0)
+        }
         let runner = NetworkRunner()
         self.runner = runner
         var random = RandomSource(seed: config.seed)
@@ -97,6 +109,7 @@ public final class SACAgent {
                _ nextObservation: UnsafePointer<Float>, _ terminated: Bool) {
         replay.add(observation: observation, action: action, reward: reward, nextObservation: nextObservation,
                    terminated: terminated)
+        normalizer?.add(observation)
         environmentSteps += 1
     }
 
@@ -163,16 +176,29 @@ public final class SACAgent {
         return try transaction(steps: steps) { () throws(SACError) in
             batch.size = batch.capacity
             replay.sample(into: batch, random: &random)
-            return try learner.gradientStep(on: batch, random: &random)
+            return try gradientStep(on: batch)
         }
     }
 
-    /// One gradient step on `batch` (at most `config.batchSize` rows, actions as the replay stores
-    /// them), guarded as `update`.
+    /// One gradient step on `batch` (at most `config.batchSize` rows, raw observations, actions as
+    /// the replay stores them), guarded as `update`. With `normalizeObservations` the batch's
+    /// observations are normalised in place.
     @discardableResult
     public func update(on batch: TransitionBatch) throws(SACError) -> UpdateStats {
         try requireTrainable()
-        return try transaction(steps: 1) { () throws(SACError) in try learner.gradientStep(on: batch, random: &random) }
+        return try transaction(steps: 1) { () throws(SACError) in try gradientStep(on: batch) }
+    }
+
+    /// The learner's step on `batch`, its observations normalised with the current statistics (the
+    /// replay keeps them raw, as Stable-Baselines3 does); the targets blend on every
+    /// `targetUpdateInterval`-th step of the agent's life, so a resumed checkpoint keeps the rhythm.
+    private func gradientStep(on batch: TransitionBatch) throws(SACError) -> UpdateStats {
+        if let normalizer {
+            normalizer.normalize(batch.observations.base, rows: batch.size, into: batch.observations.base)
+            normalizer.normalize(batch.nextObservations.base, rows: batch.size, into: batch.nextObservations.base)
+        }
+        let blendsTargets = (gradientSteps + 1) % config.targetUpdateInterval == 0
+        return try learner.gradientStep(on: batch, blendingTargets: blendsTargets, random: &random)
     }
 
     private func transaction(steps: Int, _ step: () throws(SACError) -> UpdateStats) throws(SACError) -> UpdateStats {

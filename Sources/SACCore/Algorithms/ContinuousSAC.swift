@@ -40,14 +40,16 @@ final class ContinuousSAC: Learner {
                                       ("critic2", critics.optimizer2), ("log_alpha", temperature.optimizer)])]
     }
 
-    func gradientStep(on batch: TransitionBatch, random: inout RandomSource) throws(SACError) -> UpdateStats {
+    func gradientStep(on batch: TransitionBatch, blendingTargets: Bool, random: inout RandomSource) throws(SACError)
+        -> UpdateStats
+    {
         var stats = UpdateStats()
         let alpha = self.alpha
         stats.alpha = alpha
         let y = criticTargets(batch, alpha: alpha, random: &random)
         (stats.criticLoss, stats.meanQ) = critics.lossAndGradients(batch, y: y)
         try Divergence.check(stats.criticLoss, "critic_loss")
-        try critics.step(tau: tau)
+        try critics.step(tau: blendingTargets ? tau : nil)
         let actorLoss = actor.lossAndGradients(batch, critics: critics, alpha: alpha, random: &random)
         stats.actorLoss = actorLoss.loss
         try actor.step(loss: actorLoss)

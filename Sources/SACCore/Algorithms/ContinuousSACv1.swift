@@ -56,14 +56,16 @@ final class ContinuousSACv1: Learner {
                                       ("log_alpha", temperature.optimizer)])]
     }
 
-    func gradientStep(on batch: TransitionBatch, random: inout RandomSource) throws(SACError) -> UpdateStats {
+    func gradientStep(on batch: TransitionBatch, blendingTargets: Bool, random: inout RandomSource) throws(SACError)
+        -> UpdateStats
+    {
         var stats = UpdateStats()
         let alpha = self.alpha
         stats.alpha = alpha
         let y = criticTargets(batch)
         (stats.criticLoss, stats.meanQ) = critics.lossAndGradients(batch, y: y)
         try Divergence.check(stats.criticLoss, "critic_loss")
-        try critics.step(tau: tau)
+        try critics.step(tau: blendingTargets ? tau : nil)
         let actorLoss = actor.lossAndGradients(batch, critics: critics, alpha: alpha, random: &random)
         stats.actorLoss = actorLoss.loss
         stats.valueLoss = valueLossAndGradients(batch, smallerQ: actorLoss.smallerQ, logProbs: actorLoss.logProbs,
@@ -74,8 +76,10 @@ final class ContinuousSACv1: Learner {
         try actor.step(loss: actorLoss)
         stats.entropy = -actorLoss.meanLogProb
         stats.alphaLoss = try temperature.step(meanLogProb: actorLoss.meanLogProb)
-        targetValue.blend(toward: value, tau: tau)
-        try Divergence.check(blendOf: targetValue, "the target value network")
+        if blendingTargets {
+            targetValue.blend(toward: value, tau: tau)
+            try Divergence.check(blendOf: targetValue, "the target value network")
+        }
         return stats
     }
 

@@ -10,9 +10,12 @@ protocol Learner: AnyObject {
     var policyParts: [AgentPart] { get }
     /// What a checkpoint adds to the policy (besides counters and random state, which the agent has).
     var trainingParts: [AgentPart] { get }
-    /// One gradient step on `batch`, drawing any noise from `random`. Throws `.diverged` as soon as a
-    /// loss or a step's new weights are not finite; the agent rolls back whatever the step changed.
-    func gradientStep(on batch: TransitionBatch, random: inout RandomSource) throws(SACError) -> UpdateStats
+    /// One gradient step on `batch`, drawing any noise from `random`; the target networks (if any)
+    /// blend toward the trained ones only when `blendingTargets` (the agent's target_update_interval).
+    /// Throws `.diverged` as soon as a loss or a step's new weights are not finite; the agent rolls
+    /// back whatever the step changed.
+    func gradientStep(on batch: TransitionBatch, blendingTargets: Bool, random: inout RandomSource) throws(SACError)
+        -> UpdateStats
 }
 
 /// How a learner acts: a squashed Gaussian over continuous actions in [-1, 1], or a categorical

@@ -36,13 +36,15 @@ final class SoftQLearning: Learner {
          .optimizers([("critic1", critics.optimizer1), ("critic2", critics.optimizer2)])]
     }
 
-    func gradientStep(on batch: TransitionBatch, random: inout RandomSource) throws(SACError) -> UpdateStats {
+    func gradientStep(on batch: TransitionBatch, blendingTargets: Bool, random: inout RandomSource) throws(SACError)
+        -> UpdateStats
+    {
         var stats = UpdateStats()
         stats.alpha = alpha
         let y = criticTargets(batch)
         (stats.criticLoss, stats.meanQ) = critics.lossAndGradients(batch, y: y)
         try Divergence.check(stats.criticLoss, "critic_loss")
-        try critics.step(tau: tau)
+        try critics.step(tau: blendingTargets ? tau : nil)
         return stats
     }
 

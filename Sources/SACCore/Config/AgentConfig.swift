@@ -21,6 +21,8 @@ public struct AgentConfig: Equatable, Sendable {
         /// At least batch_size, too; 2^34 transitions is past any machine's memory.
         public static let replayCapacity = 1...(1 << 34)
         public static let learningStarts = 0...Int.max
+        /// The C field is a uint32.
+        public static let targetUpdateInterval = 1...Int(UInt32.max)
         /// Adam learning rates above 1 move a weight by more than 1 per step: only divergence lies there.
         public static let maxLearningRate: Float = 1
         /// The largest α: its logarithm, which a learned temperature steps, must map back to a finite α.
@@ -54,6 +56,13 @@ public struct AgentConfig: Equatable, Sendable {
     /// Discrete SAC's default target entropy as a fraction of the maximum entropy log(actionCount).
     public var targetEntropyScale: Float = 0.98
     public var seed: UInt64 = 0
+    /// Normalise observations with their running mean and variance, inside the agent (and its files):
+    /// clip((x − mean) / sqrt(var + observationEpsilon), ±observationClip).
+    public var normalizeObservations = false
+    public var observationClip: Float = 10
+    public var observationEpsilon: Float = 1e-8
+    /// Blend the target networks toward the trained ones every this many gradient steps.
+    public var targetUpdateInterval = 1
 
     public init() {}
 
@@ -164,6 +173,15 @@ public struct AgentConfig: Equatable, Sendable {
         }
         guard targetEntropyScale.isFinite, targetEntropyScale > 0, targetEntropyScale <= 1 else {
             throw fail("target_entropy_scale is \(targetEntropyScale); it must be in (0, 1]")
+        }
+        guard observationClip.isFinite, observationClip > 0 else {
+            throw fail("obs_clip is \(observationClip); it must be finite and positive")
+        }
+        guard observationEpsilon.isFinite, observationEpsilon > 0 else {
+            throw fail("obs_epsilon is \(observationEpsilon); it must be finite and positive")
+        }
+        guard Limits.targetUpdateInterval.contains(targetUpdateInterval) else {
+            throw fail("target_update_interval is \(targetUpdateInterval); it must be in \(Limits.targetUpdateInterval)")
         }
     }
 }

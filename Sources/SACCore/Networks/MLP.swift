@@ -158,7 +158,10 @@ public final class MLP {
     /// Polyak averaging toward `source`: θ ← τ·θ_source + (1 − τ)·θ, as a new version of the weights.
     /// Sets `lastBlendWasFinite`.
     public func blend(toward source: MLP, tau: Float) {
-        lastBlendWasFinite = Rows.blend(parameters.base, toward: source.parameters.base, tau: tau,
+        // τ = 1 is a hard copy, which θ + 1·(s − θ) can miss by a rounding: blend s toward itself
+        // instead, which gives s exactly and still checks that it is finite.
+        let start = tau == 1 ? source.parameters.base : parameters.base
+        lastBlendWasFinite = Rows.blend(start, toward: source.parameters.base, tau: tau == 1 ? 0 : tau,
                                         into: parameterVersions.next.base, count: parameterCount)
         parameterVersions.advance()
     }

@@ -125,12 +125,13 @@ final class TwinCritics {
         }
     }
 
-    /// One Adam step on each critic, then θ' ← τθ + (1 − τ)θ' for the targets, if any.
-    func step(tau: Float) throws(SACError) {
+    /// One Adam step on each critic, then θ' ← τθ + (1 − τ)θ' for the targets, if any, unless `tau`
+    /// is nil (a step between two target updates).
+    func step(tau: Float?) throws(SACError) {
         runner.run(.adamStep((optimizer1, critic1), (optimizer2, critic2)))
         try Divergence.check(optimizer1, "the first critic's Adam step")
         try Divergence.check(optimizer2, "the second critic's Adam step")
-        guard let target1, let target2 else { return }
+        guard let target1, let target2, let tau else { return }
         runner.run(.blend(targets: (target1, target2), toward: (critic1, critic2), tau: tau))
         try Divergence.check(blendOf: target1, "the first target critic")
         try Divergence.check(blendOf: target2, "the second target critic")

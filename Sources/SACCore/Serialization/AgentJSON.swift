@@ -1,4 +1,4 @@
-/// The JSON form of an agent (format "libsac", version 1; docs/weights-format.md is the reference).
+/// The JSON form of an agent (format "libsac", version 3; docs/weights-format.md is the reference).
 ///
 /// A policy file holds the config and the actor: enough to act. A checkpoint adds everything that
 /// continues training bit-exactly: critics and their targets, every Adam moment and step count,
@@ -6,10 +6,11 @@
 /// before handing it out, so a failure never leaves anything half-loaded.
 public enum AgentJSON {
     public static let formatName = "libsac"
-    /// Version 2 added discrete and v1 agents ("n_actions", "target_entropy_scale" in the config).
-    /// Version 1 files (continuous SAC only) still load.
-    public static let formatVersion = 2
-    static let readableVersions = 1...2
+    /// Version 2 added discrete and v1 agents ("n_actions", "target_entropy_scale" in the config);
+    /// version 3 observation normalisation ("obs_normalization") and the target update interval.
+    /// Older files still load, with the defaults for what they lack.
+    public static let formatVersion = 3
+    static let readableVersions = 1...3
 
     public enum Kind: String, Sendable {
         case policy
@@ -32,6 +33,7 @@ public enum AgentJSON {
             ("algorithm", B.string(agent.config.algorithm.jsonName)),
             ("config", encode(agent.config)),
         ]
+        if let normalizer = agent.normalizer { members.append((normalizationKey, encode(normalizer))) }
         members += parts.map { ($0.key, encode($0)) }
         if kind == .checkpoint {
             members += [
@@ -94,6 +96,22 @@ public enum AgentJSON {
             ("target_entropy", B.number(config.resolvedTargetEntropy)),
             ("target_entropy_scale", B.number(config.targetEntropyScale)),
             ("seed", B.unsigned(config.seed)),
+            ("normalize_observations", B.bool(config.normalizeObservations)),
+            ("obs_clip", B.number(config.observationClip)),
+            ("obs_epsilon", B.number(config.observationEpsilon)),
+            ("target_update_interval", B.integer(config.targetUpdateInterval)),
+        ])
+    }
+
+    /// The top-level key of the observation statistics, present only when the agent normalises.
+    static let normalizationKey = "obs_normalization"
+
+    static func encode(_ normalizer: ObservationNormalizer) -> JSONBuild.Node {
+        typealias B = JSONBuild
+        return B.object([
+            ("count", B.integer(normalizer.count)),
+            ("mean", B.array(normalizer.mean.map(B.number))),
+            ("var", B.array(normalizer.variance.map(B.number))),
         ])
     }
 
@@ -178,9 +196,11 @@ public enum AgentJSON {
             throw configNode.fail(error.message)
         }
         let parts = AgentPart.policy(of: agent) + (kind == .checkpoint ? AgentPart.training(of: agent) : [])
-        let keys = ["format", "format_version", "kind", "algorithm", "config"] + parts.map(\.key)
+        let keys = ["format", "format_version", "kind", "algorithm", "config"]
+            + (agent.normalizer == nil ? [] : [normalizationKey]) + parts.map(\.key)
             + (kind == .checkpoint ? ["counters", "rng"] : [])
         let top = try document.root.members(keys)
+        if let normalizer = agent.normalizer { try decode(top[normalizationKey]!, into: normalizer) }
         for part in parts { try decode(top[part.key]!, into: part) }
         guard kind == .checkpoint else { return agent }
         let counters = try top["counters"]!.members(["env_steps", "gradient_steps"])
@@ -220,14 +240,16 @@ public enum AgentJSON {
         }
     }
 
-    /// The config object; version 1 files lack the discrete fields ("n_actions", "target_entropy_scale").
+    /// The config object; version 1 files lack the discrete fields ("n_actions", "target_entropy_scale"),
+    /// versions 1 and 2 the normalisation fields and "target_update_interval".
     static func decodeConfig(_ node: JSONNode, version: Int, algorithm: Algorithm) throws(SACError) -> AgentConfig {
         // In the order `encode` writes them, so that an error listing them reads like the file.
         let versionTwoKeys = ["n_actions", "target_entropy_scale"]
+        let versionThreeKeys = ["normalize_observations", "obs_clip", "obs_epsilon", "target_update_interval"]
         let keys = ["obs_dim", "action_dim", "n_actions", "action_low", "action_high", "hidden_sizes", "actor_lr",
                     "critic_lr", "alpha_lr", "gamma", "tau", "batch_size", "replay_capacity", "learning_starts",
                     "initial_alpha", "auto_alpha", "target_entropy", "target_entropy_scale", "seed"]
-            .filter { version >= 2 || !versionTwoKeys.contains($0) }
+            .filter { version >= 2 || !versionTwoKeys.contains($0) } + (version >= 3 ? versionThreeKeys : [])
         let c = try node.members(keys)
         // Discrete agents have no action vector: their action_dim is 0 and their bounds are empty.
         let limits = AgentConfig.Limits.self
@@ -259,7 +281,26 @@ public enum AgentJSON {
         config.autoAlpha = try c["auto_alpha"]!.bool()
         config.targetEntropy = try c["target_entropy"]!.float()
         config.seed = try c["seed"]!.unsigned()
+        if version >= 3 {
+            config.normalizeObservations = try c["normalize_observations"]!.bool()
+            config.observationClip = try c["obs_clip"]!.float()
+            config.observationEpsilon = try c["obs_epsilon"]!.float()
+            config.targetUpdateInterval = try c["target_update_interval"]!.integer(in: limits.targetUpdateInterval)
+        }
         return config
+    }
+
+    /// The observation statistics: a count, and per dimension a finite mean and a finite variance >= 0.
+    static func decode(_ node: JSONNode, into normalizer: ObservationNormalizer) throws(SACError) {
+        let members = try node.members(["count", "mean", "var"])
+        let count = try members["count"]!.integer(in: 0...SACAgent.maxCount)
+        let dimension = normalizer.dimension
+        let mean = try members["mean"]!.elements(count: dimension).map { item throws(SACError) in try item.double() }
+        let variance = try members["var"]!.elements(count: dimension).map { item throws(SACError) in try item.double() }
+        if let i = variance.firstIndex(where: { $0 < 0 }) {
+            throw members["var"]!.element(i).fail("\(variance[i]) is negative; a variance cannot be")
+        }
+        normalizer.restore(count: count, mean: mean, variance: variance)
     }
 
     static func decodeLayers(_ node: JSONNode, into network: MLP) throws(SACError) {

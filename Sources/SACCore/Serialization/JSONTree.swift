@@ -28,6 +28,11 @@ enum JSONBuild {
         json_object_new_double_s(Double(value), value.description)!
     }
 
+    /// A float64, as its shortest round-trip text.
+    static func number(_ value: Double) -> Node {
+        json_object_new_double_s(value, value.description)!
+    }
+
     static func integer(_ value: Int) -> Node { json_object_new_int64(Int64(value))! }
     static func unsigned(_ value: UInt64) -> Node { json_object_new_uint64(value)! }
     static func string(_ value: String) -> Node { json_object_new_string(value)! }
@@ -179,18 +184,26 @@ struct JSONNode {
     /// the shortest round-trip text libsac writes reads back bit-exactly). Call it inside
     /// `JSONNode.inCLocale`, so that a host process's LC_NUMERIC cannot change the result.
     /// json-c and `JSONStrictness` have already checked the syntax.
-    func float() throws(SACError) -> Float {
+    func float() throws(SACError) -> Float { try number(strtof, "float32") }
+
+    /// A finite float64, parsed with `strtod` as `float` parses float32.
+    func double() throws(SACError) -> Double { try number(strtod, "float64") }
+
+    private func number<Value: BinaryFloatingPoint>(
+        _ parse: (UnsafePointer<CChar>, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Value,
+        _ format: String
+    ) throws(SACError) -> Value {
         let type = json_object_get_type(handle)
         guard handle != nil, type == json_type_double || type == json_type_int else {
             throw fail("expected a number, got \(typeName)")
         }
         let text = json_object_get_string(handle)!
         var end: UnsafeMutablePointer<CChar>?
-        let value = strtof(text, &end)
+        let value = parse(text, &end)
         guard let end, end != UnsafeMutablePointer(mutating: text), end.pointee == 0 else {
             throw fail("\(String(cString: text)) is not a number")
         }
-        guard value.isFinite else { throw fail("\(String(cString: text)) is not a finite float32") }
+        guard value.isFinite else { throw fail("\(String(cString: text)) is not a finite \(format)") }
         return value
     }
 

@@ -407,7 +407,7 @@ def test_save_load_round_trip_of_every_algorithm(tmp_path, trained_member, kind)
     text = first.read_text(encoding="utf-8")
     assert text == trained_member.to_json(kind)
     data = json.loads(text)
-    assert data["format_version"] == 2 and data["kind"] == kind
+    assert data["format_version"] == 3 and data["kind"] == kind
     assert libsac.Algorithm.parse(data["algorithm"]) == trained_member.config.algorithm
 
 

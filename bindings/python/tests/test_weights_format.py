@@ -14,12 +14,26 @@ HIGH = [1.0, 4.0, 0.25]
 HIDDEN = (32, 16)
 
 
+def normalized(policy, obs):
+    """The observation as the networks see it: normalised in float32 as the document prescribes when
+    the config says so, else as given."""
+    config = policy["config"]
+    if not config.get("normalize_observations", False):
+        return np.asarray(obs, dtype=np.float64)
+    stats = policy["obs_normalization"]
+    mean32 = np.array(stats["mean"], dtype=np.float64).astype(np.float32)
+    std32 = np.sqrt(np.array(stats["var"], dtype=np.float64) + np.float64(np.float32(config["obs_epsilon"])))
+    std32 = std32.astype(np.float32)
+    clip = np.float32(config["obs_clip"])
+    return np.clip((np.asarray(obs, dtype=np.float32) - mean32) / std32, -clip, clip).astype(np.float64)
+
+
 def policy_action(policy, obs, eps=None):
     """The forward pass of docs/weights-format.md, in float64 from the float32 weights.
     eps=None: deterministic action; otherwise the stochastic action for that noise."""
     actor, config = policy["actor"], policy["config"]
     a = config["action_dim"]
-    x = np.asarray(obs, dtype=np.float64)
+    x = normalized(policy, obs)
     layers = actor["layers"]
     for index, layer in enumerate(layers):
         weight = np.array(layer["weight"], dtype=np.float32).astype(np.float64)  # [inputs][outputs]
@@ -37,23 +51,34 @@ def policy_action(policy, obs, eps=None):
     return np.clip(low + (squashed + 1.0) / 2.0 * (high - low), low, high)
 
 
-@pytest.fixture(scope="module")
-def trained_agent():
+# Observations of a badly scaled task (offsets and scales per dimension) for the normalising agent.
+SCALE = np.array([1.0, 30.0, 0.01, 5.0, 1000.0], dtype=np.float32)
+OFFSET = np.array([0.0, -40.0, 0.3, 7.0, 2500.0], dtype=np.float32)
+
+
+def train_agent(normalize_observations):
     agent = libsac.Agent(obs_dim=OBS_DIM, action_dim=ACTION_DIM, action_low=LOW, action_high=HIGH,
-                         hidden_sizes=HIDDEN, batch_size=32, replay_capacity=2048, learning_starts=50, seed=11)
+                         hidden_sizes=HIDDEN, batch_size=32, replay_capacity=2048, learning_starts=50, seed=11,
+                         normalize_observations=normalize_observations)
     rng = np.random.default_rng(2)
-    obs = rng.standard_normal(OBS_DIM).astype(np.float32)
+    scale, offset = (SCALE, OFFSET) if normalize_observations else (1, 0)
+    obs = rng.standard_normal(OBS_DIM).astype(np.float32) * scale + offset
     for step in range(332):  # one update per step from the 50th (learning_starts) transition on: 283 updates
         action = agent.act(obs)
-        next_obs = rng.standard_normal(OBS_DIM).astype(np.float32)
+        next_obs = rng.standard_normal(OBS_DIM).astype(np.float32) * scale + offset
         reward = float(-np.sum(np.square(action - 0.3)))
         agent.observe(obs, action, reward, next_obs, step % 50 == 49)
         if agent.env_steps >= 50:
             agent.update()
         obs = next_obs
     assert agent.gradient_steps == 283
-    yield agent
-    agent.close()
+    return agent
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["raw", "normalized"])
+def trained_agent(request):
+    with train_agent(request.param) as agent:
+        yield agent
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +91,10 @@ def saved_policy(trained_agent, tmp_path_factory):
 
 def test_policy_file_has_the_documented_keys_and_shapes(saved_policy):
     policy = saved_policy
-    assert list(policy) == ["format", "format_version", "kind", "algorithm", "config", "actor"]
-    assert policy["format"] == "libsac" and policy["format_version"] == 2
+    normalizing = policy["config"]["normalize_observations"]
+    assert list(policy) == ["format", "format_version", "kind", "algorithm", "config",
+                            *(["obs_normalization"] if normalizing else []), "actor"]
+    assert policy["format"] == "libsac" and policy["format_version"] == 3
     assert policy["kind"] == "policy" and policy["algorithm"] == "continuous_sac"
     config = policy["config"]
     assert config["obs_dim"] == OBS_DIM and config["action_dim"] == ACTION_DIM
@@ -75,6 +102,11 @@ def test_policy_file_has_the_documented_keys_and_shapes(saved_policy):
     assert config["hidden_sizes"] == list(HIDDEN)
     assert config["target_entropy"] == -3.0 and config["seed"] == 11
     assert config["n_actions"] == 0 and config["initial_alpha"] == 1.0 and config["auto_alpha"] is True
+    assert (config["obs_clip"], config["obs_epsilon"], config["target_update_interval"]) == (10.0, 1e-8, 1)
+    if normalizing:
+        stats = policy["obs_normalization"]
+        assert list(stats) == ["count", "mean", "var"] and stats["count"] == 332
+        assert len(stats["mean"]) == len(stats["var"]) == OBS_DIM
     actor = policy["actor"]
     assert actor["hidden_activation"] == "relu"
     assert (actor["log_std_min"], actor["log_std_max"]) == (-20.0, 2.0)
@@ -95,8 +127,17 @@ def test_checkpoint_holds_the_same_actor_as_the_policy(trained_agent, saved_poli
     assert checkpoint["counters"] == {"env_steps": 332, "gradient_steps": 283}
 
 
-def test_numpy_forward_pass_from_the_document_matches_libsac(trained_agent, saved_policy):
+def probe_observations(policy):
+    """20 observations like the training ones (for the normalising agent, 3 of them far outside)."""
     observations = np.random.default_rng(21).standard_normal((20, OBS_DIM)).astype(np.float32) * 2.0
+    if policy["config"]["normalize_observations"]:
+        observations = observations * SCALE + OFFSET
+        observations[:3] *= 1e3
+    return observations.astype(np.float32)
+
+
+def test_numpy_forward_pass_from_the_document_matches_libsac(trained_agent, saved_policy):
+    observations = probe_observations(saved_policy)
     with libsac.Agent.from_json(json.dumps(saved_policy)) as reloaded:
         for obs in observations:
             expected = trained_agent.act(obs, deterministic=True)
@@ -106,8 +147,7 @@ def test_numpy_forward_pass_from_the_document_matches_libsac(trained_agent, save
 
 def test_the_trained_policy_is_not_trivial(saved_policy):
     # Guards the comparison above against a degenerate policy (e.g. every action at a bound).
-    observations = np.random.default_rng(21).standard_normal((20, OBS_DIM)) * 2.0
-    actions = np.array([policy_action(saved_policy, obs) for obs in observations])
+    actions = np.array([policy_action(saved_policy, obs) for obs in probe_observations(saved_policy)[3:]])
     assert np.all(actions.std(axis=0) > 1e-3)
     assert np.all(actions > np.array(LOW)) and np.all(actions < np.array(HIGH))
 
@@ -222,3 +262,21 @@ def test_numpy_forward_pass_of_a_trained_discrete_policy_matches_libsac(tmp_path
         expected = [discrete_policy(policy, o)[0] for o in observations]
         assert list(agent.act_batch(observations, deterministic=True)) == expected
         assert len(set(expected)) > 1  # not a constant policy
+
+
+# -- observation normalisation: the document's example --------------------------------------------
+
+
+@pytest.mark.parametrize("obs, normalized_obs, action", [
+    ([1.0, 1.0], [1.0, 0.0], 1.2850943),
+    ([30.0, -3.0], [10.0, -2.0], 1.9985176),  # the first element clipped
+], ids=["inside", "clipped"])
+def test_the_normalisation_example_of_the_document_acts_as_documented(obs, normalized_obs, action):
+    policy = document_section("### Observation normalisation")
+    np.testing.assert_array_equal(normalized(policy, obs), normalized_obs)
+    assert abs(policy_action(policy, obs)[0] - action) < 1e-6
+    with libsac.Agent.from_json(json.dumps(policy)) as agent:
+        assert agent.config.normalize_observations
+        mean, var, count = agent.obs_normalization()
+        assert (mean.tolist(), var.tolist(), count) == ([0.5, 1.0], [0.25, 4.0], 4)
+        assert abs(agent.act(obs, deterministic=True)[0] - action) < 1e-6  # float32 tanh: within an ulp

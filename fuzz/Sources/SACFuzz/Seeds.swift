@@ -83,12 +83,16 @@ func configBytes(_ config: sac_config, mode: UInt8) -> [UInt8] {
     [mode] + withUnsafeBytes(of: config) { Array($0) }
 }
 
-/// The same file in format version 1 (libsac 0.1): no "n_actions" and "target_entropy_scale".
+/// The same file in format version 1 (libsac 0.1): none of the config keys of versions 2 and 3.
 func versionOne(_ text: [UInt8]) -> [UInt8] {
-    let version2 = String(decoding: text, as: UTF8.self)
-    let version1 = version2.replacing("\"format_version\":2", with: "\"format_version\":1")
-        .replacing("\"n_actions\":0,", with: "").replacing(",\"target_entropy_scale\":0.98", with: "")
-    guard version1.utf8.count == version2.utf8.count - 42 else { violated("versionOne: unexpected text \(version2)") }
+    let current = String(decoding: text, as: UTF8.self)
+    let removed = ["\"n_actions\":0,", ",\"target_entropy_scale\":0.98",
+                   ",\"normalize_observations\":false,\"obs_clip\":10.0,\"obs_epsilon\":1e-08,\"target_update_interval\":1"]
+    var version1 = current.replacing("\"format_version\":3", with: "\"format_version\":1")
+    for key in removed { version1 = version1.replacing(key, with: "") }
+    guard version1.utf8.count == current.utf8.count - removed.map(\.utf8.count).reduce(0, +) else {
+        violated("versionOne: unexpected text \(current)")
+    }
     return Array(version1.utf8)
 }
 

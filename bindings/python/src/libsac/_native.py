@@ -52,6 +52,11 @@ class sac_config(ctypes.Structure):
         ("algorithm", ctypes.c_int32),
         ("n_actions", ctypes.c_uint32),
         ("target_entropy_scale", ctypes.c_float),
+        # appended in 0.3.0
+        ("normalize_observations", ctypes.c_int32),
+        ("obs_clip", ctypes.c_float),
+        ("obs_epsilon", ctypes.c_float),
+        ("target_update_interval", ctypes.c_uint32),
     ]
 
 
@@ -112,6 +117,8 @@ _SIGNATURES = {
     "sac_update_from_batch": ([c_agent_p, ctypes.POINTER(sac_batch), ctypes.POINTER(sac_update_stats)],
                               ctypes.c_int),
     "sac_observe_batch": ([c_agent_p, ctypes.POINTER(sac_batch)], ctypes.c_int),
+    "sac_agent_obs_normalization": ([c_agent_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
+                                     ctypes.POINTER(ctypes.c_uint64)], ctypes.c_int),
     "sac_agent_counters": ([c_agent_p, ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64)],
                            ctypes.c_int),
     "sac_to_json": ([c_agent_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)],

@@ -222,6 +222,20 @@ class Agent:
         check(lib.sac_agent_counters(self._live, ctypes.byref(env_steps), ctypes.byref(gradient_steps)))
         return env_steps.value, gradient_steps.value
 
+    def obs_normalization(self) -> "Optional[tuple[np.ndarray, np.ndarray, int]]":
+        """The observation statistics `(mean, var, count)` of an agent made with
+        `Config(normalize_observations=True)`, or None for one without: the float64 running mean and
+        population variance (numpy's `var`, ddof 0) of every observation given to `observe`, and how
+        many there were. `act` and the gradient steps feed the networks
+        `clip((obs - mean) / sqrt(var + obs_epsilon), -obs_clip, obs_clip)`; the statistics are saved
+        with the weights, so a policy file is complete."""
+        if not self.config.normalize_observations:
+            return None
+        n = self.config.obs_dim
+        mean, var, count = np.empty(n, dtype=np.float64), np.empty(n, dtype=np.float64), ctypes.c_uint64()
+        check(lib.sac_agent_obs_normalization(self._live, mean.ctypes.data, var.ctypes.data, n, ctypes.byref(count)))
+        return mean, var, count.value
+
     def set_threads(self, threads: int) -> None:
         """Use 1 (the default) or 2 threads for gradient steps.
 

@@ -104,6 +104,12 @@ class Config:
       continuous and discrete, fixed for continuous_v1 and soft_q, which refuses True).
     - `target_entropy` None: -action_dim for continuous algorithms, target_entropy_scale *
       log(n_actions) for discrete ones.
+    - `normalize_observations` True: the agent keeps the running mean and variance of the
+      observations it observes and feeds its networks clip((obs - mean) / sqrt(var + obs_epsilon),
+      -obs_clip, obs_clip), like Stable-Baselines3's VecNormalize, but inside the weights file (see
+      `Agent.obs_normalization`).
+    - `target_update_interval` N: the target networks blend toward the trained ones (with `tau`)
+      every N-th gradient step; with tau=1.0 they are hard copies every N steps.
 
     An agent's `config` holds the resolved values (initial_alpha, auto_alpha and target_entropy
     are never None there). See include/sac.h for each field's meaning and range."""
@@ -129,6 +135,11 @@ class Config:
     algorithm: AlgorithmLike = Algorithm.parse(_D.algorithm)
     n_actions: int = _D.n_actions
     target_entropy_scale: float = _f32(_D.target_entropy_scale)
+    # appended in 0.3.0
+    normalize_observations: bool = bool(_D.normalize_observations)
+    obs_clip: float = _f32(_D.obs_clip)
+    obs_epsilon: float = _f32(_D.obs_epsilon)
+    target_update_interval: int = _D.target_update_interval
 
     def __post_init__(self) -> None:
         self.algorithm = Algorithm.parse(self.algorithm)
@@ -175,6 +186,13 @@ class Config:
         c.seed = _unsigned(self.seed, "seed", bits=64)
         c.algorithm = Algorithm.parse(self.algorithm).code  # the field may have been assigned after __init__
         c.n_actions = _unsigned(self.n_actions, "n_actions")
+        flag = self.normalize_observations
+        if isinstance(flag, (str, bytes, float)) or flag is None or flag not in (0, 1):
+            raise ConfigError(f"Config.normalize_observations must be True or False, got {flag!r}")
+        c.normalize_observations = int(flag)
+        c.obs_clip = _number(self.obs_clip, "obs_clip")
+        c.obs_epsilon = _number(self.obs_epsilon, "obs_epsilon")
+        c.target_update_interval = _unsigned(self.target_update_interval, "target_update_interval")
         return c
 
     @classmethod
@@ -191,7 +209,9 @@ class Config:
                    auto_alpha=None if c.auto_alpha < 0 else bool(c.auto_alpha),
                    target_entropy=None if math.isnan(c.target_entropy) else _f32(c.target_entropy), seed=c.seed,
                    algorithm=Algorithm.parse(c.algorithm), n_actions=c.n_actions,
-                   target_entropy_scale=_f32(c.target_entropy_scale))
+                   target_entropy_scale=_f32(c.target_entropy_scale),
+                   normalize_observations=bool(c.normalize_observations), obs_clip=_f32(c.obs_clip),
+                   obs_epsilon=_f32(c.obs_epsilon), target_update_interval=c.target_update_interval)
 
 
 def _number(value, name: str) -> float:
