@@ -35,7 +35,9 @@ C_BUILD        := .build/c
 # The Python binding is tested from a virtualenv holding the installed wheel, not the source tree.
 VENV           := .venv
 PYTHON         ?= python3
-PY_PACKAGES    := numpy gymnasium tqdm pytest hatchling matplotlib tensorboard ray
+PY_PACKAGES    := numpy gymnasium tqdm pytest hatchling matplotlib tensorboard ray onnx onnxruntime
+# The stamp carries a checksum of the list, so that a package added to it reaches an existing .venv too.
+VENV_READY     := $(VENV)/.ready-$(shell echo '$(PY_PACKAGES)' | cksum | cut -d' ' -f1)
 DEMO           := $(C_BUILD)/train_pendulum
 APT_PACKAGES   := libjson-c-dev pkg-config locales python3-venv valgrind
 PREFIX         ?= /usr/local
@@ -182,15 +184,16 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libsac.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsac.so.$(ABI) \
 		$(DESTDIR)$(PREFIX)/lib/libsac.so $(DESTDIR)$(PREFIX)/include/sac.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/sac.pc
 
-$(VENV)/.ready:
-	$(PYTHON) -m venv $(VENV)
+$(VENV_READY):
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q $(PY_PACKAGES)
+	rm -f $(VENV)/.ready*
 	touch $@
 
 # Installs the binding into the venv as a user would (a wheel with libsac.so inside); the build hook
 # bundles the library built by `lib` instead of compiling it a second time.
-python-install: lib $(VENV)/.ready
+python-install: lib $(VENV_READY)
 	SAC_LIBRARY_PATH=$(CURDIR)/$(LIB) $(VENV)/bin/pip install -q --no-build-isolation --no-deps --force-reinstall ./bindings/python
 
 # Run from outside the repository so that `import libsac` finds the installed package only.

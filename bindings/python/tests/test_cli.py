@@ -12,7 +12,8 @@ pytest.importorskip("gymnasium")
 TRAIN_OPTIONS = ["--algorithm", "--steps", "--out", "--kind", "--seed", "--lr", "--batch-size", "--hidden", "--gamma",
                  "--learning-starts", "--updates-per-step", "--threads", "--eval-every", "--eval-episodes", "--target-return",
                  "--log", "--checkpoint-every", "--checkpoint", "--resume", "--no-progress", "--train-freq",
-                 "--gradient-steps", "--n-envs", "--eval-seed", "--tensorboard"]
+                 "--gradient-steps", "--n-envs", "--eval-seed", "--tensorboard", "--normalize-observations",
+                 "--target-update-interval"]
 EVAL_OPTIONS = ["--episodes", "--seed", "--render", "--video"]
 TINY_TRAIN = ["--steps", "300", "--hidden", "16", "16", "--batch-size", "16", "--eval-every", "0", "--no-progress"]
 
@@ -83,11 +84,13 @@ def test_train_on_two_threads_saves_the_same_checkpoint_as_one(tmp_path):
 def test_train_a_policy_file_and_evaluate_it(tmp_path):
     out = tmp_path / "policy.json"
     trained = cli("train", "Pendulum-v1", *TINY_TRAIN, "--kind", "policy", "--lr", "0.001", "--gamma", "0.95",
-                  "--out", out, cwd=tmp_path)
+                  "--normalize-observations", "--target-update-interval", "4", "--out", out, cwd=tmp_path)
     assert trained.returncode == 0, trained.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["policy.json"]
     with libsac.Agent.load(out) as agent:
         assert agent.config.gamma == 0.95 and agent.config.actor_lr == 0.001
+        assert agent.config.normalize_observations and agent.config.target_update_interval == 4
+        assert agent.obs_normalization()[2] == 300  # the policy file carries the statistics of the run
         with pytest.raises(libsac.PolicyOnlyError):
             agent.update()
     evaluated = cli("eval", out, "Pendulum-v1", "--episodes", "1", cwd=tmp_path)

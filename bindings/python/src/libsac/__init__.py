@@ -20,6 +20,17 @@ from .errors import (BufferTooSmallError, ClosedError, ConfigError, DivergedErro
                      SacError, SacIOError, SacMemoryError, ShapeError, StructSizeError, WrongAlgorithmError)
 
 __version__ = _lib.sac_version_string().decode()
+_SUBMODULES = ("gym", "onnx", "plot", "distributed")
+
+
+def __getattr__(name: str):
+    """`libsac.onnx.export(...)` after a plain `import libsac`: the submodules load on first use, so
+    that importing libsac needs none of their optional packages (gymnasium, onnx, matplotlib, ray)."""
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 __all__ = [
     "ABI_VERSION", "Agent", "Algorithm", "BufferTooSmallError", "ClosedError", "Config", "ConfigError",
     "DivergedError", "FormatError", "InvalidArgumentError", "NonFiniteError", "NotReadyError", "NullArgumentError", "PolicyOnlyError", "SacError",

@@ -1,4 +1,5 @@
-"""The `python -m libsac` command line: train and evaluate on Gymnasium environments, plot their logs."""
+"""The `python -m libsac` command line: train and evaluate on Gymnasium environments, plot their logs,
+export a saved policy to ONNX."""
 from __future__ import annotations
 
 import argparse
@@ -51,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--hidden", type=int, nargs="+", default=None, metavar="N",
                        help="hidden layer sizes of actor and critics (default: 256 256)")
     train.add_argument("--gamma", type=float, default=None, help="discount (default 0.99)")
+    train.add_argument("--normalize-observations", action="store_true",
+                       help="normalise observations with their running mean and variance, saved with the weights")
+    train.add_argument("--target-update-interval", type=int, default=None, metavar="N",
+                       help="blend the target networks every N gradient steps (default 1)")
     train.add_argument("--learning-starts", type=int, default=None,
                        help="warm-up: random actions and no gradient step for this many transitions (default 100)")
     train.add_argument("--train-freq", type=_train_freq, default=1, metavar="N[:episode]",
@@ -99,6 +104,15 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--video", type=Path, default=Path("episode.gif"),
                           help="with --render: where to write the recording (.gif or .mp4; needs imageio)")
     plot.add_parser(commands)
+
+    export = commands.add_parser(
+        "export-onnx", help="export a saved policy to ONNX",
+        description="Write the deterministic policy of a policy or checkpoint JSON file as an ONNX model for ONNX "
+                    "Runtime, TensorRT or a game engine: observation normalisation, network, and for continuous "
+                    "actions tanh and the action bounds, all in the graph (needs onnx: pip install \"libsac[onnx]\").",
+        formatter_class=_HelpFormatter)
+    export.add_argument("policy", type=Path, help="a policy or checkpoint JSON file")
+    export.add_argument("out", type=Path, help="the ONNX file to write (replaced atomically if it exists)")
     return parser
 
 
@@ -121,11 +135,14 @@ def _train(args: argparse.Namespace) -> int:
     if args.lr is not None:
         overrides.update(actor_lr=args.lr, critic_lr=args.lr, alpha_lr=args.lr)
     for name, value in [("batch_size", args.batch_size), ("gamma", args.gamma),
-                        ("learning_starts", args.learning_starts)]:
+                        ("learning_starts", args.learning_starts),
+                        ("target_update_interval", args.target_update_interval)]:
         if value is not None:
             overrides[name] = value
     if args.hidden is not None:
         overrides["hidden_sizes"] = tuple(args.hidden)
+    if args.normalize_observations:
+        overrides["normalize_observations"] = True
     if args.algorithm is not None:
         overrides["algorithm"] = args.algorithm
     if args.workers:
@@ -178,12 +195,32 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_onnx(args: argparse.Namespace) -> int:
+    from .onnx import export
+
+    try:
+        model = export(args.policy, args.out)
+    except ImportError as error:
+        print(f"libsac: {error}", file=sys.stderr)
+        return 2
+
+    def described(value) -> str:
+        dims = (str(d.dim_param or d.dim_value) for d in value.type.tensor_type.shape.dim)
+        return f"{value.name} [{', '.join(dims)}]"
+
+    algorithm = next(p.value for p in model.metadata_props if p.key == "algorithm")
+    inputs, outputs = described(model.graph.input[0]), ", ".join(map(described, model.graph.output))
+    print(f"wrote {args.out}: {algorithm}, {inputs} -> {outputs}")
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "plot":
         return plot.run(args)
+    commands = {"train": _train, "eval": _eval, "export-onnx": _export_onnx}
     try:
-        return _train(args) if args.command == "train" else _eval(args)
+        return commands[args.command](args)
     except SacError as error:
         print(f"libsac: {error}", file=sys.stderr)
         return 1
