@@ -19,6 +19,10 @@ func writeSeeds(to directory: String) {
         for hidden: [UInt32] in [[4], [8, 8]] {
             let label = "\(name)-h\(hidden.map(String.init).joined(separator: "x"))"
             var config = seedConfig(algorithm, hidden: hidden)
+            if hidden.count == 2 {  // the larger agents carry the fields of 0.3: statistics in their files
+                config.normalize_observations = 1
+                config.target_update_interval = 2
+            }
             save(configBytes(config, mode: 1), "\(directory)/config/\(label).bin")
             let agent = trainedAgent(&config, transitions: 10, steps: 3)
             defer { sac_agent_destroy(agent) }
@@ -35,6 +39,8 @@ func writeSeeds(to directory: String) {
     // The struct of libsac 0.1 (struct_size without the fields appended in 0.2), and a raw struct_size.
     var old = seedConfig(SAC_ALGO_CONTINUOUS, hidden: [4])
     save(configBytes(old, mode: 2), "\(directory)/config/continuous_sac-h4-size0.1.bin")
+    old.struct_size = MemoryLayout<sac_config>.offset(of: \.normalize_observations)!  // libsac 0.2's struct
+    save(configBytes(old, mode: 0), "\(directory)/config/continuous_sac-h4-size0.2.bin")
     old.struct_size = MemoryLayout<sac_config>.stride
     save(configBytes(old, mode: 0), "\(directory)/config/continuous_sac-h4-rawsize.bin")
 
