@@ -260,7 +260,7 @@ def test_trailing_data_after_the_json_is_a_format_error(checkpoint_text):
     check_error(excinfo, libsac.FormatError, "sac_from_json")
 
 
-@pytest.mark.parametrize("version", [0, 3, 99])  # 1 (libsac 0.1) and 2 (0.2) are known
+@pytest.mark.parametrize("version", [0, 4, 99])  # 1 (libsac 0.1), 2 (0.2) and 3 (0.3) are known
 def test_unknown_format_version_is_a_format_error_naming_the_key(checkpoint_text, version):
     data = json.loads(checkpoint_text)
     data["format_version"] = version
