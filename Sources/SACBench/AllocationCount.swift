@@ -23,8 +23,12 @@ func countHotPathAllocations(rounds: Int) throws -> Int {
     let continuous = AgentConfig(obsDim: 17, actionDim: 6)
     var v1 = continuous
     v1.algorithm = .continuousV1
+    var normalizing = continuous
+    normalizing.normalizeObservations = true
+    normalizing.targetUpdateInterval = 2
     let cases: [(String, AgentConfig, Int)] = [
         ("SAC-v2 (17, 6)", continuous, 1), ("SAC-v2 (17, 6), 2 threads", continuous, 2), ("SAC-v1 (17, 6)", v1, 1),
+        ("SAC-v2 (17, 6), normalised observations, target interval 2", normalizing, 1),
         ("discrete SAC (4 obs, 2 actions)", AgentConfig(obsDim: 4, actionCount: 2, algorithm: .discrete), 1),
         ("soft Q (4 obs, 2 actions), 2 threads", AgentConfig(obsDim: 4, actionCount: 2, algorithm: .softQ), 2),
     ]
