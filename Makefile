@@ -47,6 +47,8 @@ VENV_READY     := $(VENV)/.ready-$(shell echo '$(PY_PACKAGES)' | cksum | cut -d'
 DEMO           := $(C_BUILD)/train_pendulum
 # cmake, debhelper and lintian: make test-packages (the CMake consumer, make deb and its check).
 APT_PACKAGES   := libjson-c-dev pkg-config locales python3-venv valgrind cmake debhelper lintian
+# OpenBLAS: sac-bench's yardstick for the GEMM kernel (loaded at run time; libsac never links it).
+BENCH_APT_PACKAGES := libopenblas0
 PREFIX         ?= /usr/local
 STRIP          ?= strip
 VERSION        := $(shell sed -n 's/^\#define SAC_VERSION_STRING "\(.*\)"/\1/p' include/sac.h)
@@ -65,13 +67,18 @@ all: lib
 # carries a checksum of the list, so that a package added to it is installed in an existing checkout too.
 DEPS_STAMP     := .build/.deps-checked-$(shell echo '$(APT_PACKAGES)' | cksum | cut -d' ' -f1)
 
-deps $(DEPS_STAMP):
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# $(call apt_install,PACKAGES): installs those of PACKAGES that are missing.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+endef
+
+deps $(DEPS_STAMP):
+	$(call apt_install,$(APT_PACKAGES))
 	@mkdir -p $(dir $(DEPS_STAMP)) && rm -f $(dir $(DEPS_STAMP)).deps-checked* && touch $(DEPS_STAMP)
 
 # Generates the comma-decimal test locale when it is missing (needs root or sudo).
@@ -306,6 +313,7 @@ bench-venv: lib $(BENCH_VENV)/.ready
 # sac-bench, then libsac against SB3 SAC and RLtools' SAC (each script takes --quick and --json; run
 # from outside the repository so that `import libsac` finds the installed wheel).
 bench: bench-venv
+	$(call apt_install,$(BENCH_APT_PACKAGES))
 	$(SWIFT) build -c release --product sac-bench
 	$(RELEASE_DIR)/sac-bench
 	$(RELEASE_DIR)/sac-bench --threads 2

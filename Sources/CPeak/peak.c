@@ -1,6 +1,9 @@
-/* Twelve independent FMA chains keep both FMA pipes of a current x86 core busy (latency 4 cycles x
- * 2 pipes needs at least 8 in flight), so their rate is the core's single-precision peak: the
- * ceiling against which sac-bench reports the GEMM and the update. */
+/* The CPU's peak single-precision FMA rate, the ceiling against which sac-bench reports the GEMM and
+ * the update. A core reaches it only with enough independent FMA chains in flight to cover the FMA
+ * latency on every FMA pipe (latency 4 x 2 pipes = 8 on most current x86 cores, more on some), and
+ * too many chains spill registers and measure the spills instead. No one count is right for every
+ * core, so the caller measures several and keeps the fastest: a peak that is too low flatters every
+ * "fraction of peak" that sac-bench prints. */
 #include "cpeak.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -8,44 +11,70 @@
 
 static volatile float sink; /* the chains' result goes here, so that they are not optimised away */
 
-#define CHAINS(type, fma, set1, first_lane)                                          \
-    type acc[12];                                                                    \
-    const type x = set1(0.999999f), y = set1(1e-7f);                                 \
-    for (int i = 0; i < 12; i++) acc[i] = set1((float)i);                            \
-    for (long n = 0; n < iterations; n++) {                                          \
-        for (int i = 0; i < 12; i++) acc[i] = fma(acc[i], x, y);                     \
-    }                                                                                \
-    type sum = acc[0];                                                               \
-    for (int i = 1; i < 12; i++) sum = fma(sum, x, acc[i]);                          \
-    sink = first_lane(sum);
+/* N chains of acc = acc * x + y, unrolled at compile time so that every accumulator is a register. */
+#define CHAINS(name, features, type, fma, set1, first_lane, lanes, N)                          \
+    __attribute__((target(features))) static double name(long iterations) {                   \
+        type acc[N];                                                                         \
+        const type x = set1(0.999999f), y = set1(1e-7f);                                     \
+        for (int i = 0; i < N; i++) acc[i] = set1((float)i);                                 \
+        for (long n = 0; n < iterations; n++) {                                              \
+            _Pragma("GCC unroll 32") for (int i = 0; i < N; i++) acc[i] = fma(acc[i], x, y); \
+        }                                                                                    \
+        type sum = acc[0];                                                                   \
+        for (int i = 1; i < N; i++) sum = fma(sum, x, acc[i]);                               \
+        sink = first_lane(sum);                                                              \
+        return 2.0 * lanes * N * (double)iterations;                                         \
+    }
 
-__attribute__((target("avx512f"))) static double chains512(long iterations) {
-    CHAINS(__m512, _mm512_fmadd_ps, _mm512_set1_ps, _mm512_cvtss_f32)
-    return 2.0 * 16 * 12 * (double)iterations;
-}
+/* AVX2 has 16 vector registers, two of which hold x and y: 14 chains at most. With AVX-512's 32,
+ * clang's unrolled loop already spills at 20; 16 cover latency x pipes on every current core. */
+#define AVX2_CHAINS(N) CHAINS(avx2_##N, "avx2,fma", __m256, _mm256_fmadd_ps, _mm256_set1_ps, _mm256_cvtss_f32, 8, N)
+#define AVX512_CHAINS(N) CHAINS(avx512_##N, "avx512f", __m512, _mm512_fmadd_ps, _mm512_set1_ps, _mm512_cvtss_f32, 16, N)
+AVX2_CHAINS(8)
+AVX2_CHAINS(10)
+AVX2_CHAINS(12)
+AVX2_CHAINS(14)
+AVX512_CHAINS(8)
+AVX512_CHAINS(10)
+AVX512_CHAINS(12)
+AVX512_CHAINS(16)
 
-__attribute__((target("avx2,fma"))) static double chains256(long iterations) {
-    CHAINS(__m256, _mm256_fmadd_ps, _mm256_set1_ps, _mm256_cvtss_f32)
-    return 2.0 * 8 * 12 * (double)iterations;
-}
+static const int chain_counts[LIBSAC_PEAK_ISAS][LIBSAC_PEAK_CHAIN_COUNTS] = {{8, 10, 12, 14}, {8, 10, 12, 16}};
 
-const char *libsac_peak_fma_isa(void) {
+static int has(libsac_peak_isa isa) {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return "AVX-512";
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "AVX2/FMA";
-    return "none";
+    if (isa == LIBSAC_PEAK_AVX512) return __builtin_cpu_supports("avx512f");
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-double libsac_peak_fma_flops(long iterations) {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return chains512(iterations);
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return chains256(iterations);
-    return 0;
+int libsac_peak_has(libsac_peak_isa isa) { return has(isa); }
+
+int libsac_peak_chains(libsac_peak_isa isa, int variant) {
+    return isa < LIBSAC_PEAK_ISAS && variant >= 0 && variant < LIBSAC_PEAK_CHAIN_COUNTS ? chain_counts[isa][variant] : 0;
+}
+
+double libsac_peak_fma_flops(libsac_peak_isa isa, int variant, long iterations) {
+    if (!has(isa)) return 0;
+    switch (libsac_peak_chains(isa, variant) + 100 * (int)isa) {
+    case 8: return avx2_8(iterations);
+    case 10: return avx2_10(iterations);
+    case 12: return avx2_12(iterations);
+    case 14: return avx2_14(iterations);
+    case 108: return avx512_8(iterations);
+    case 110: return avx512_10(iterations);
+    case 112: return avx512_12(iterations);
+    case 116: return avx512_16(iterations);
+    default: return 0;
+    }
 }
 
 #else
 
-const char *libsac_peak_fma_isa(void) { return "none"; }
-double libsac_peak_fma_flops(long iterations) { (void)iterations; return 0; }
+int libsac_peak_has(libsac_peak_isa isa) { (void)isa; return 0; }
+int libsac_peak_chains(libsac_peak_isa isa, int variant) { (void)isa; (void)variant; return 0; }
+double libsac_peak_fma_flops(libsac_peak_isa isa, int variant, long iterations) {
+    (void)isa; (void)variant; (void)iterations;
+    return 0;
+}
 
 #endif

@@ -121,19 +121,19 @@ if options.countAllocations {
 let repeats = options.quick ? 1 : 5
 var rows: [Row] = []
 var gemmGflops = 0.0
-var peakGflops = 0.0
 
-// One core's peak: independent FMA chains at the widest vector width the CPU has.
-do {
-    let iterations = options.quick ? 100_000 : 20_000_000
-    var flops = 0.0
-    let time = bestOf(repeats) { flops = libsac_peak_fma_flops(iterations) }
-    peakGflops = flops / time / 1e9
-    rows.append(Row(name: "FMA peak, one core (\(String(cString: libsac_peak_fma_isa())))", value: peakGflops,
-                    unit: "GFLOP/s", key: "peak_gflops_per_core"))
+// One core's peak for each vector width the CPU has; the fractions below use the one that the GEMM
+// kernel in use runs on (on some CPUs AVX-512 doubles AVX2's peak, on others it matches it).
+var peakGflops = 0.0
+for (isa, label) in [(LIBSAC_PEAK_AVX512, "AVX-512"), (LIBSAC_PEAK_AVX2, "AVX2/FMA")] where libsac_peak_has(isa) != 0 {
+    let peak = measurePeak(isa, quick: options.quick, repeats: repeats)
+    rows.append(Row(name: "FMA peak, one core (\(label), \(peak.chains) chains)", value: peak.gflops, unit: "GFLOP/s",
+                    key: "peak_gflops_per_core_\(isa == LIBSAC_PEAK_AVX512 ? "avx512" : "avx2")"))
+    if peakGflops == 0 || isa == peakISA(of: options.compute.kernel) { peakGflops = peak.gflops }
 }
 
-// GEMM kernel throughput on the size that dominates an update.
+// GEMM kernel throughput on the size that dominates an update, and OpenBLAS's on the same product
+// when the machine has it (a yardstick only: libsac does not use it).
 do {
     let n = 256
     let a = try FloatBuffer(count: n * n), b = try FloatBuffer(count: n * n), c = try FloatBuffer(count: n * n)
@@ -144,6 +144,16 @@ do {
     let time = bestOf(repeats) { for _ in 0..<calls { GEMM.multiply(a.base, b.base, into: c.base, m: n, n: n, k: n, workspace: workspace) } }
     gemmGflops = 2 * Double(n * n * n) * Double(calls) / time / 1e9
     rows.append(Row(name: "GEMM 256x256x256 (\(options.compute.kernel) kernel)", value: gemmGflops, unit: "GFLOP/s", key: "gemm_gflops"))
+    if peakGflops > 0 {
+        rows.append(Row(name: "  as a fraction of one core's peak", value: gemmGflops / peakGflops, unit: "", key: "gemm_peak_fraction"))
+    }
+    if let openBLAS = OpenBLAS.load(matching: options.compute.kernel) {
+        let blasTime = bestOf(repeats) { for _ in 0..<calls { openBLAS.multiply(a.base, b.base, into: c.base, n: n) } }
+        let blasGflops = 2 * Double(n * n * n) * Double(calls) / blasTime / 1e9
+        rows.append(Row(name: "OpenBLAS sgemm 256x256x256 (\(openBLAS.core), 1 thread)", value: blasGflops, unit: "GFLOP/s",
+                        key: "openblas_gflops"))
+        rows.append(Row(name: "  libsac's GEMM / OpenBLAS's", value: gemmGflops / blasGflops, unit: "", key: "gemm_openblas_ratio"))
+    }
 }
 
 /// Gradient updates per second of `agent`, the best of the repeats.
@@ -190,6 +200,17 @@ for (obsDim, actionDim) in [(3, 1), (17, 6), (376, 17)] {
         }
         rows.append(Row(name: "act latency (\(obsDim), \(actionDim)) \(label)", value: time / Double(calls) * 1e6,
                         unit: "µs", key: "act_us_\(obsDim)_\(actionDim)_\(label)"))
+    }
+    if obsDim == 17 {
+        let calls = options.quick ? 1_000 : 1_000_000
+        let latency = try LatencyPercentiles(calls: calls) { () throws(SACError) in
+            try agent.act(obs, rows: 1, deterministic: true, into: &action)
+        }
+        for (label, value, key) in [("p50", latency.p50, "p50"), ("p99", latency.p99, "p99"), ("p99.9", latency.p999, "p999"),
+                                    ("max", latency.max, "max")] {
+            rows.append(Row(name: "  \(label) of \(calls) single deterministic acts", value: value, unit: "µs",
+                            key: "act_\(key)_us_\(obsDim)_\(actionDim)"))
+        }
     }
     let batch = 64
     let batchObs = [Float](repeating: 0.1, count: batch * obsDim)

@@ -1,21 +1,43 @@
 /*
  * The latency of one sac_act call from C, as a control loop sees it: a (17, 6) agent (hidden
  * [256, 256]) acts on one observation at a time, deterministically and stochastically (after its
- * warm-up, so the policy is sampled). Prints the best of 5 repeats of 20,000 calls, in microseconds.
+ * warm-up, so the policy is sampled). Prints the best of 5 repeats of 20,000 calls, in microseconds,
+ * then the distribution of 1,000,000 single deterministic calls, each timed alone (p50, p99, p99.9
+ * and the maximum: a controller at 1 kHz cares about the tail more than about the mean), with the
+ * agent configured for 1 and for 2 threads.
  * `make bench` builds and runs it; by hand: cc -O2 -std=c99 -Iinclude act_latency.c -Lpath/to/lib -lsac
  */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "../examples/check.h"
 
-enum { OBS = 17, ACT = 6, CALLS = 20000, REPEATS = 5 };
+enum { OBS = 17, ACT = 6, CALLS = 20000, REPEATS = 5, SINGLE_CALLS = 1000000 };
 
 static double seconds(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int compare_doubles(const void *x, const void *y) {
+    const double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* p50, p99, p99.9 and the maximum of SINGLE_CALLS deterministic calls, each timed on its own. */
+static void print_tail(sac_agent *agent, const float *obs, float *action, unsigned threads, double *latencies) {
+    for (long c = 0; c < SINGLE_CALLS; c++) {
+        const double start = seconds();
+        CHECK(sac_act(agent, obs, OBS, 1, action, ACT));
+        latencies[c] = seconds() - start;
+    }
+    qsort(latencies, SINGLE_CALLS, sizeof *latencies, compare_doubles);
+    printf("sac_act from C, (%d, %d), %u thread(s), %d single calls: p50 %.2f  p99 %.2f  p99.9 %.2f  max %.1f us\n",
+           OBS, ACT, threads, SINGLE_CALLS, latencies[SINGLE_CALLS / 2] * 1e6, latencies[SINGLE_CALLS / 100 * 99] * 1e6,
+           latencies[SINGLE_CALLS / 1000 * 999] * 1e6, latencies[SINGLE_CALLS - 1] * 1e6);
 }
 
 int main(void) {
@@ -39,6 +61,13 @@ int main(void) {
         printf("sac_act from C, (%d, %d), hidden [256, 256], %-13s %6.2f us\n", OBS, ACT,
                deterministic ? "deterministic" : "stochastic", best / CALLS * 1e6);
     }
+    double *latencies = malloc(SINGLE_CALLS * sizeof *latencies);
+    if (!latencies) return 1;
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        CHECK(sac_agent_set_threads(agent, threads));
+        print_tail(agent, obs, action, threads, latencies);
+    }
+    free(latencies);
     sac_agent_destroy(agent);
     return 0;
 }
