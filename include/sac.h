@@ -494,15 +494,19 @@ int sac_observe_batch(sac_agent *agent, const sac_batch *batch);
 int sac_update_from_batch(sac_agent *agent, const sac_batch *batch, sac_update_stats *stats);
 
 /* Sets how many threads the agent's gradient steps (sac_update, sac_update_from_batch) and large
- * sac_act_batch calls use: 1 (the default) or 2. With 2, a helper thread owned by the agent computes
- * the second critic of each twin pair (forward, backward, Adam step, target update) while the calling
- * thread computes the first, and half of each large matrix product and of the sampling of the other
- * networks (the actor, SAC-v1's value network). On a second free core this speeds up a step by about
- * 1.9x for hidden layers of 256 units and 1.2x for 64. Results are bit-identical to 1 thread.
- * The helper thread is created here (1 -> 2) or joined here (2 -> 1) and by sac_agent_destroy; an
- * idle agent's helper sleeps. The setting is not saved in JSON.
- * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_INVALID_ARGUMENT (threads is not 1 or 2) or
- * SAC_ERR_OUT_OF_MEMORY (the thread could not be created; the agent keeps 1 thread). */
+ * sac_act_batch calls use: 1 (the default) to 64, the calling thread and threads - 1 helper threads
+ * owned by the agent. With 2, the helper computes the second critic of each twin pair (forward,
+ * backward, Adam step, target update) while the calling thread computes the first, and half of each
+ * large matrix product and of the sampling of the other networks (the actor, SAC-v1's value
+ * network). On a second free core this speeds up a step by about 1.9x for hidden layers of 256 units
+ * and 1.2x for 64. With more, when the critics' products are large enough to be worth cutting (about
+ * 1 MFLOP: hidden 256 and batch 256 are), the critics run one after the other with each product cut
+ * between all the threads; smaller critics keep the 2-thread split. Use at most as many threads as
+ * there are free cores: more slow the steps down. Results are bit-identical for every count.
+ * Helper threads are created or joined here and by sac_agent_destroy; an idle agent's helpers
+ * sleep. The setting is not saved in JSON.
+ * Returns SAC_OK, SAC_ERR_NULL_ARGUMENT, SAC_ERR_INVALID_ARGUMENT (threads is 0 or above 64) or
+ * SAC_ERR_OUT_OF_MEMORY (a thread could not be created; the agent keeps its previous count). */
 int sac_agent_set_threads(sac_agent *agent, uint32_t threads);
 
 #ifdef __cplusplus

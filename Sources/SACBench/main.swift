@@ -1,13 +1,15 @@
 // sac-bench: measures libsac's core on this machine.
 //
-//   sac-bench [--json] [--quick] [--threads 1|2] [--kernel avx512|avx2|portable]
+//   sac-bench [--json] [--quick] [--threads N] [--cut-critic-products] [--kernel avx512|avx2|portable]
 //   sac-bench --count-allocations   heap allocations on the hot path (expects 0; exit status 1 if not)
 //
-// Reports one core's peak FMA rate and the GEMM kernel's GFLOP/s on 256×256×256; gradient updates
+// Reports one core's peak FMA rate at each vector width the CPU has, the GEMM kernel's GFLOP/s on
+// 256×256×256 (and OpenBLAS's, when the machine has libopenblas0, as a yardstick); gradient updates
 // per second (batch 256, hidden [256, 256]) of SAC-v2 at (obs, act) = (3, 1), (17, 6) and (376, 17),
 // with the FLOP rate that implies as a fraction of the GEMM's and of the threads' cores' peak (the
 // ceiling); of SAC-v1 at (17, 6), and of discrete SAC and soft Q-learning at (4 obs, 2 actions); the
-// act latency in microseconds (one observation, and act_batch of 64); environment steps per second
+// act latency in microseconds (one observation, and act_batch of 64; and at (17, 6) the p50, p99,
+// p99.9 and maximum of 1,000,000 single calls); environment steps per second
 // of a training loop on the built-in Pendulum; the time to save and load a JSON checkpoint at
 // (17, 6); and the peak resident memory. Each figure is the best of several timed repeats, since
 // the machine's cores are shared with other work and the best run is the least disturbed one.
@@ -30,8 +32,8 @@ struct Options {
         while let argument = rest.popFirst() {
             switch argument {
             case "--threads":
-                guard let value = rest.popFirst().flatMap({ Int($0) }), value == 1 || value == 2 else {
-                    print("sac-bench: --threads takes 1 or 2")
+                guard let value = rest.popFirst().flatMap({ Int($0) }), (1...NetworkRunner.maxThreads).contains(value) else {
+                    print("sac-bench: --threads takes 1 to \(NetworkRunner.maxThreads)")
                     exit(2)
                 }
                 threads = value
@@ -42,13 +44,19 @@ struct Options {
                     exit(2)
                 }
                 compute.kernel = kernel
+            case "--cut-critic-products": compute.criticsCutFromThreads = 2
             case "--json": json = true
             case "--quick": quick = true
             case "--count-allocations": countAllocations = true
             case "-h", "--help":
-                print("usage: sac-bench [--json] [--quick] [--threads 1|2] [--kernel NAME] | --count-allocations\n"
-                    + "  --threads N          gradient steps on N threads (the second runs one critic of each pair\n"
-                    + "                       and half of the actor's products)\n"
+                print("usage: sac-bench [--json] [--quick] [--threads N] [--cut-critic-products] [--kernel NAME] | --count-allocations\n"
+                    + "  --threads N          gradient steps on N threads, 1 to 64 (with 2, the second runs one critic\n"
+                    + "                       of each pair and half of the actor's products; with more, large\n"
+                    + "                       products are cut between all of them)\n"
+                    + "  --cut-critic-products\n"
+                    + "                       on 2 threads too, run the critics one after the other with each\n"
+                    + "                       product cut between the threads (as from 3 threads on), to see how\n"
+                    + "                       cut products scale\n"
                     + "  --kernel NAME        the GEMM kernel: avx512, avx2 or portable (default: the fastest this\n"
                     + "                       CPU has), to see what a CPU without the faster ones would get\n"
                     + "  --json               print one JSON object instead of a table\n"
@@ -297,7 +305,7 @@ if options.json {
     print("sac-bench: batch 256, hidden [256, 256], \(options.threads) thread(s), best of \(repeats)\(options.quick ? " (quick: not a measurement)" : "")")
     for row in rows {
         let value = row.value >= 100 ? String(Int(row.value.rounded())) : String((row.value * 100).rounded() / 100)
-        print(row.name.rightPadded(44) + value.leftPadded(10) + " " + row.unit)
+        print(row.name.rightPadded(52) + value.leftPadded(10) + " " + row.unit)
     }
 }
 

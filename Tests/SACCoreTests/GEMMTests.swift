@@ -56,11 +56,13 @@ final class GEMMTests: XCTestCase {
     }
 
     /// Every layout, with and without accumulation, with each epilogue, against a double-precision
-    /// product; then the same product cut in two parts must give the very same bits.
+    /// product; then the same product cut in 2, 3 or 5 parts (run in reverse order, each with a pack
+    /// buffer of its own) must give the very same bits.
     func testEveryLayoutAndEpilogueMatchesADoublePrecisionProduct() throws {
         try forEachKernel { kernel in
             var random = RandomSource(seed: 1)
             let workspace = try GEMM.Workspace(maxTransposed: 513 * 300, kernel: kernel)
+            let packs = try (0..<5).map { _ in try FloatBuffer(count: GEMM.packFloats) }
             for (m, n, k) in shapes {
                 for layout in Layout.allCases {
                     for accumulate in [false, true] {
@@ -70,11 +72,9 @@ final class GEMMTests: XCTestCase {
                         let epilogues = [("none", GEMM.Epilogue()), ("bias+relu", GEMM.Epilogue(bias: t.bias.base, relu: true)),
                                          ("mask", GEMM.Epilogue(mask: t.mask.base))]
                         for (name, epilogue) in epilogues {
-                            let whole = try FloatBuffer(count: m * n), halves = try FloatBuffer(count: m * n)
+                            let whole = try FloatBuffer(count: m * n)
                             whole.copy(from: t.c)
-                            halves.copy(from: t.c)
                             GEMM.run(t.product(epilogue, into: whole), workspace: workspace)
-                            for part in [1, 0] { GEMM.run(t.product(epilogue, into: halves), workspace: workspace, part: part, parts: 2) }
                             for i in 0..<(m * n) {
                                 var expected = exact[i] + (accumulate ? Double(t.c[i]) : 0)
                                 if name == "bias+relu" { expected = max(expected + Double(t.bias[i % n]), 0) }
@@ -83,7 +83,15 @@ final class GEMMTests: XCTestCase {
                                     return XCTFail("\(label) \(name): element \(i) is \(whole[i]), expected \(expected)")
                                 }
                             }
-                            XCTAssertEqual(halves.array.map(\.bitPattern), whole.array.map(\.bitPattern), "\(label) \(name): two parts")
+                            for parts in [2, 3, 5] {
+                                let cut = try FloatBuffer(count: m * n)
+                                cut.copy(from: t.c)
+                                for part in (0..<parts).reversed() {
+                                    GEMM.run(t.product(epilogue, into: cut), workspace: workspace, part: part, parts: parts,
+                                             pack: packs[part].base)
+                                }
+                                XCTAssertEqual(cut.array.map(\.bitPattern), whole.array.map(\.bitPattern), "\(label) \(name): \(parts) parts")
+                            }
                         }
                     }
                 }
@@ -142,6 +150,7 @@ final class GEMMTests: XCTestCase {
                 var results: [[UInt32]] = []
                 for kernel in [GEMM.Kernel.avx2, .avx512] {
                     let workspace = try GEMM.Workspace(maxTransposed: 513 * 300, kernel: kernel)
+            let packs = try (0..<5).map { _ in try FloatBuffer(count: GEMM.packFloats) }
                     let out = try FloatBuffer(count: m * n)
                     out.copy(from: t.c)
                     GEMM.run(t.product(GEMM.Epilogue(bias: t.bias.base, relu: true), into: out), workspace: workspace)

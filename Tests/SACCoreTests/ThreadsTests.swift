@@ -1,68 +1,76 @@
 import XCTest
 @testable import SACCore
 
-/// Two threads split the twin critics' work and the other networks' products; the results must not
-/// change by a single bit.
+/// Two threads split the twin critics' work and the other networks' products; more threads cut large
+/// products between them all. The results must not change by a single bit, whatever the count.
 final class ThreadsTests: XCTestCase {
     func everyBuffer(_ agent: SACAgent) -> [[UInt32]] {
         (AgentPart.policy(of: agent) + AgentPart.training(of: agent)).flatMap(\.buffers)
             .map { $0.buffer.array.map(\.bitPattern) }
     }
 
-    func testTwoThreadsGiveBitIdenticalTrainingForEveryAlgorithm() throws {
-        // Split every product, not only those worth a hand-over at these small sizes.
-        let splitAll = Compute(splitThreshold: 0)
+    /// With the split threshold at 0 every product is cut, and with more than two threads the
+    /// critics' pairs run one network after the other with their products cut between all threads;
+    /// with the default threshold these small networks keep the pairs on two threads instead.
+    func testEveryThreadCountGivesBitIdenticalTrainingForEveryAlgorithm() throws {
         var v1 = smallConfig(hidden: [32, 32], batch: 32)
         v1.algorithm = .continuousV1
         let configs = [smallConfig(hidden: [32, 32], batch: 32), v1,
                        smallDiscreteConfig(actions: 3) { $0.hiddenSizes = [32, 32]; $0.batchSize = 32 },
                        smallDiscreteConfig(actions: 3, algorithm: .softQ) { $0.hiddenSizes = [32, 32]; $0.batchSize = 32 }]
         for config in configs {
-            let single = try SACAgent.make(config: config, compute: splitAll)
-            let double = try SACAgent.make(config: config, compute: splitAll)
-            try double.setThreads(2)
-            XCTAssertEqual(double.runner.threads, 2)
-            for agent in [single, double] {
-                try fillReplay(agent, count: 60)
-                var last = UpdateStats()
-                for _ in 0..<15 { last = try agent.update() }
-                XCTAssertTrue(last.criticLoss.isFinite)
+            for compute in [Compute(splitThreshold: 0), Compute()] {
+                let agents = try (1...4).map { threads in
+                    let agent = try SACAgent.make(config: config, compute: compute)
+                    try agent.setThreads(threads)
+                    XCTAssertEqual(agent.runner.threads, threads)
+                    try fillReplay(agent, count: 60)
+                    var last = UpdateStats()
+                    for _ in 0..<15 { last = try agent.update() }
+                    XCTAssertTrue(last.criticLoss.isFinite)
+                    return agent
+                }
+                for agent in agents.dropFirst() {
+                    let label = "\(config.algorithm), \(agent.runner.threads) threads, split from \(compute.splitThreshold) FLOPs"
+                    XCTAssertEqual(everyBuffer(agent), everyBuffer(agents[0]), label)
+                    XCTAssertEqual(agent.random, agents[0].random, label)
+                }
             }
-            XCTAssertEqual(everyBuffer(double), everyBuffer(single), "\(config.algorithm)")
-            XCTAssertEqual(double.random, single.random)
         }
     }
 
     /// act_batch splits the actor's products and its sampling too: the same actions, the same random state.
-    func testActBatchOnTwoThreadsGivesBitIdenticalActions() throws {
+    func testActBatchOnSeveralThreadsGivesBitIdenticalActions() throws {
         let splitAll = Compute(splitThreshold: 0)
         let configs = [smallConfig(obsDim: 5, actionDim: 3, hidden: [40, 40], batch: 64),
                        smallDiscreteConfig(actions: 3) { $0.hiddenSizes = [40, 40]; $0.batchSize = 64 }]
         for config in configs {
-            let single = try SACAgent.make(config: config, compute: splitAll)
-            let double = try SACAgent.make(config: config, compute: splitAll)
-            try double.setThreads(2)
+            let agents = try (1...4).map { threads in
+                let agent = try SACAgent.make(config: config, compute: splitAll)
+                try agent.setThreads(threads)
+                return agent
+            }
             var random = RandomSource(seed: 5)
             let rows = 150  // more than one batch: act_batch works in chunks of batch_size rows
             let observations = (0..<(rows * config.obsDim)).map { _ in random.normal() }
             for deterministic in [true, false] {
-                let actions = try [single, double].map {
-                    try $0.actions(observations, rows: rows, deterministic: deterministic)
+                let actions = try agents.map { try $0.actions(observations, rows: rows, deterministic: deterministic) }
+                for (agent, theirs) in zip(agents, actions).dropFirst() {
+                    let label = "\(config.algorithm) deterministic \(deterministic), \(agent.runner.threads) threads"
+                    XCTAssertEqual(theirs.map(\.bitPattern), actions[0].map(\.bitPattern), label)
+                    XCTAssertEqual(agent.random, agents[0].random, label)
                 }
-                XCTAssertEqual(actions[1].map(\.bitPattern), actions[0].map(\.bitPattern),
-                               "\(config.algorithm) deterministic \(deterministic)")
-                XCTAssertEqual(double.random, single.random)
             }
         }
     }
 
     func testThreadCountCanGoBackAndForthAndRejectsOtherValues() throws {
         let agent = try smallAgent()
-        for threads in [2, 2, 1, 1, 2, 1] {
+        for threads in [2, 2, 1, 1, 2, 4, 3, 64, 1] {
             try agent.setThreads(threads)
             XCTAssertEqual(agent.runner.threads, threads)
         }
-        for bad in [0, 3, 64] {
+        for bad in [0, -1, 65, 1_000] {
             XCTAssertThrowsError(try agent.setThreads(bad)) { error in
                 XCTAssertEqual((error as? SACError)?.kind, .invalidArgument)
                 XCTAssertTrue("\(error)".contains("threads is \(bad)"), "\(error)")

@@ -23,7 +23,7 @@ public final class SACAgent {
     /// observations (batch_size rows) normalised for acting.
     public let normalizer: ObservationNormalizer?
     let normalizedObservations: FloatBuffer
-    /// Runs the two critics of each pair one after the other, or on two threads (`setThreads`).
+    /// Runs the gradient steps' work on one thread or several (`setThreads`).
     let runner: NetworkRunner
     let learner: any Learner
     /// Everything a checkpoint saves besides the counters and the random state: the versioned
@@ -32,7 +32,7 @@ public final class SACAgent {
 
     /// A new agent of `config.algorithm`, its weights drawn from `config.seed`. A policy-only agent
     /// (`trainable: false`) gets no replay buffer, the only allocation that grows with training.
-    /// `compute` picks the kernels and how the work splits over two threads (the fastest by default).
+    /// `compute` picks the kernels and how the work splits between threads (the fastest by default).
     public static func make(config: AgentConfig, trainable: Bool = true, compute: Compute = Compute()) throws(SACError)
         -> SACAgent
     {
@@ -58,7 +58,7 @@ public final class SACAgent {
             normalizer = nil
             normalizedObservations = try FloatBuffer(count: 0)
         }
-        let runner = NetworkRunner()
+        let runner = try NetworkRunner()
         self.runner = runner
         var random = RandomSource(seed: config.seed)
         let learner: any Learner = switch config.algorithm {
@@ -76,8 +76,10 @@ public final class SACAgent {
         trainedState = TrainedState(learner.policyParts + learner.trainingParts)
     }
 
-    /// 1 (the default) or 2 threads for this agent's gradient steps: with 2, a helper thread owned by
-    /// the agent runs the second critic of each twin pair. Results are bit-identical either way.
+    /// 1 (the default) to 64 threads for this agent's gradient steps, the caller's and helper threads
+    /// owned by the agent. With 2, the second runs the second critic of each twin pair and half of
+    /// the actor's products; with more, large products are cut between all of them. Results are
+    /// bit-identical for every count.
     public func setThreads(_ threads: Int) throws(SACError) {
         try runner.setThreads(threads)
     }

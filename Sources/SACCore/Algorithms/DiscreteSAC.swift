@@ -34,7 +34,7 @@ final class DiscreteSAC: Learner {
         (actionCount, gamma, tau) = (count, config.gamma, config.tau)
         y = try FloatBuffer(count: n)
         logitGradient = try FloatBuffer(count: n * count)
-        actor.network.runner = runner  // the actor is no twin: its products are what a second thread can split
+        actor.network.runner = runner  // the actor is no twin: its products are what more threads can split
         actor.network.initialize(&random)
         critics.initialize(&random)
     }

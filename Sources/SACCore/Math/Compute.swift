@@ -7,15 +7,20 @@ import CKernels
 public struct Compute: Sendable {
     public var kernel: GEMM.Kernel
     public var adamVectors: VectorWidth
-    /// Products of fewer FLOPs than this run on one thread even when the agent has two: below it the
-    /// hand-over to the helper costs more than the half it saves (tests lower it to split everything).
+    /// Products of fewer FLOPs than this run on one thread even when the agent has more: below it the
+    /// hand-over to the helpers costs more than the share it saves (tests lower it to split everything).
     public var splitThreshold: Int
+    /// From this many threads on, the twin critics run one after the other with each product cut
+    /// between all the threads, rather than one critic on each of two threads (when their products
+    /// reach `splitThreshold`). sac-bench lowers it to 2 to measure how cut products scale.
+    public var criticsCutFromThreads: Int
     /// Counts the FLOPs of every product when set (sac-bench); only for an agent on one thread.
     public var flopCounter: FlopCounter?
 
     public init(kernel: GEMM.Kernel = GEMM.fastestKernel, adamVectors: VectorWidth = VectorWidth.widest,
-                splitThreshold: Int = 1 << 20, flopCounter: FlopCounter? = nil) {
+                splitThreshold: Int = 1 << 20, criticsCutFromThreads: Int = 3, flopCounter: FlopCounter? = nil) {
         (self.kernel, self.adamVectors, self.splitThreshold, self.flopCounter) = (kernel, adamVectors, splitThreshold, flopCounter)
+        self.criticsCutFromThreads = criticsCutFromThreads
     }
 }
 

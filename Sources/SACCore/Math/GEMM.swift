@@ -6,7 +6,7 @@ import CKernels
 /// through row and column strides, so the three layouts a dense layer needs (A·B forward, Aᵀ·B for
 /// weight gradients, A·Bᵀ for input gradients) need no transposed operand in memory, and the
 /// epilogue (bias, ReLU, or the ReLU mask of back-propagation) is applied while C is still in
-/// registers. A product can be cut into two parts that run at the same time on two threads; every
+/// registers. A product can be cut into parts that run at the same time on several threads; every
 /// element is computed the same way whatever the cut, so results are bit-identical.
 ///
 /// Three kernels; each agent runs the one its `Compute` names (the fastest the CPU has by default):
@@ -84,28 +84,32 @@ public enum GEMM {
     }
 
     /// Scratch memory for products up to `maxTransposed` (k·n) elements of a transposed B: a packing
-    /// buffer for each of the two parts, and room for a transposed B on the kernels that need one;
-    /// with the kernel that runs them and the counter of their FLOPs, if any.
+    /// buffer, and room for a transposed B on the kernels that need one; with the kernel that runs
+    /// them and the counter of their FLOPs, if any.
     public final class Workspace {
-        let packs: (FloatBuffer, FloatBuffer)
+        let pack: FloatBuffer
         let transposed: FloatBuffer
         public let kernel: Kernel
         let flopCounter: FlopCounter?
 
         public init(maxTransposed: Int, kernel: Kernel = fastestKernel, flopCounter: FlopCounter? = nil) throws(SACError) {
             (self.kernel, self.flopCounter) = (kernel, flopCounter)
-            let packFloats = Int(LIBSAC_GEMM_PACK_FLOATS)
-            packs = (try FloatBuffer(count: packFloats), try FloatBuffer(count: packFloats))
+            pack = try FloatBuffer(count: packFloats)
             transposed = try FloatBuffer(count: maxTransposed)
         }
     }
 
-    /// Computes part `part` of `parts` (1 or 2) of `product`. The parts cover C exactly once and touch
-    /// disjoint memory, so they may run at the same time; `parts` itself never changes the result.
-    public static func run(_ product: Product, workspace: Workspace, part: Int = 0, parts: Int = 1) {
+    /// The floats of a packing buffer (for a part that runs with memory of its own thread).
+    public static var packFloats: Int { Int(LIBSAC_GEMM_PACK_FLOATS) }
+
+    /// Computes part `part` of `parts` of `product`. The parts cover C exactly once and touch disjoint
+    /// memory, so they may run at the same time, each with its own `pack` buffer of `packFloats`
+    /// (the workspace's when nil); `parts` itself never changes the result.
+    public static func run(_ product: Product, workspace: Workspace, part: Int = 0, parts: Int = 1,
+                           pack: UnsafeMutablePointer<Float>? = nil) {
         var g = product.descriptor
         if part == 0, let counter = workspace.flopCounter { counter.flops += product.flops }
-        let pack = (part == 0 ? workspace.packs.0 : workspace.packs.1).base
+        let pack = pack ?? workspace.pack.base
         switch workspace.kernel {
         case .avx512:
             libsac_gemm_avx512(&g, Int32(part), Int32(parts), pack)

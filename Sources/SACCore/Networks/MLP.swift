@@ -18,9 +18,9 @@ public final class MLP {
     let deltaB: FloatBuffer
     /// The products' scratch memory.
     let workspace: GEMM.Workspace
-    /// When set (and running two threads), products of at least `splitThreshold` FLOPs are cut
-    /// in two, one part on the runner's helper thread. Only for a network that never runs inside a
-    /// `NetworkWork` itself, as the helper would then be busy with the other network of the pair.
+    /// When set (and running several threads), products of at least `splitThreshold` FLOPs are cut
+    /// between the runner's threads, unless the network runs inside one of the runner's tasks (one
+    /// network of a pair on two threads), where the other threads are busy.
     public weak var runner: NetworkRunner?
     /// Products of at least this many FLOPs are split when there is a runner (`Compute.splitThreshold`).
     let splitThreshold: Int
@@ -148,7 +148,7 @@ public final class MLP {
     }
 
     func run(_ product: GEMM.Product) {
-        if let runner, runner.threads == 2, product.flops >= splitThreshold {
+        if let runner, runner.threads > 1, !runner.isRunning, product.flops >= splitThreshold {
             runner.run(.product(product, workspace))
         } else {
             GEMM.run(product, workspace: workspace)

@@ -30,7 +30,7 @@ final class SquashedGaussianActor {
         qGradient2 = try FloatBuffer(count: n)
         actionGradient = try FloatBuffer(count: n * actionDim)
         smallerQ = try FloatBuffer(count: n)
-        policy.network.runner = runner  // the actor is no twin: its products are what a second thread can split
+        policy.network.runner = runner  // the actor is no twin: its products are what more threads can split
     }
 
     /// The loss on `batch`, drawing ε from `random`; leaves dL/dθ in the actor's gradients.

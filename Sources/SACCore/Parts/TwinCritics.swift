@@ -25,6 +25,9 @@ final class TwinCritics {
     let smaller: FloatBuffer
     /// The agent's runner: each critic's half of the work may run on its own thread.
     let runner: NetworkRunner
+    /// From how many threads on the critics' products are cut between all threads (see `run`), or
+    /// nil when they are too small to be worth cutting.
+    let cutsProductsFromThreads: Int?
 
     /// Allocates the critics; `initialize` draws their weights.
     init(obsDim: Int, actionWidth: Int, hidden: [Int], outputs: Int, maxBatch: Int, learningRate: Float,
@@ -45,6 +48,20 @@ final class TwinCritics {
         inputGradient1 = try FloatBuffer(count: inputGradientCount)
         inputGradient2 = try FloatBuffer(count: inputGradientCount)
         smaller = try FloatBuffer(count: maxBatch * outputs)
+        let widest = sizes.dropLast().max()!
+        cutsProductsFromThreads = 2 * maxBatch * widest * widest >= compute.splitThreshold ? compute.criticsCutFromThreads : nil
+        for network in [critic1, critic2] + (hasTargets ? [target1!, target2!] : []) { network.runner = runner }
+    }
+
+    /// Runs the work of a pair. On two threads, each critic runs on its own. On more, the critics
+    /// run one after the other and each of their products is cut between all the threads, unless
+    /// they are too small to split: then the pair keeps two threads, as a third could not help.
+    private func run(_ work: NetworkWork) {
+        if let cutsProductsFromThreads, runner.threads >= cutsProductsFromThreads {
+            runner.runHere(work)
+        } else {
+            runner.run(work)
+        }
     }
 
     /// Draws both critics' weights (Q₁ first) and copies them to the targets.
@@ -71,9 +88,9 @@ final class TwinCritics {
                 (first.input + r * width).update(from: observations + r * obsDim, count: obsDim)
                 (first.input + r * width + obsDim).update(from: actions + r * actionWidth, count: actionWidth)
             }
-            runner.run(.forward(first, second, rows: rows, input: nil))
+            run(.forward(first, second, rows: rows, input: nil))
         } else {
-            runner.run(.forward(first, second, rows: rows, input: observations))
+            run(.forward(first, second, rows: rows, input: observations))
         }
         return (UnsafePointer(first.output), UnsafePointer(second.output))
     }
@@ -104,7 +121,7 @@ final class TwinCritics {
             result = twinCriticSquaredError(q1, q2, targets: y, rows: n, width: outputs, column: { Int(actions[$0]) },
                                             gradient1: gradient1.base, gradient2: gradient2.base)
         }
-        runner.run(.backward(critic1, critic2, outputGradients: (gradient1.base, gradient2.base), parameterGradients: true,
+        run(.backward(critic1, critic2, outputGradients: (gradient1.base, gradient2.base), parameterGradients: true,
                             inputGradients: nil))
         return result
     }
@@ -114,7 +131,7 @@ final class TwinCritics {
     /// no gradient: the actor's loss only passes through them.
     func actionGradient(outputGradients: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>), rows: Int,
                         into actionGradient: UnsafeMutablePointer<Float>) {
-        runner.run(.backward(critic1, critic2, outputGradients: outputGradients, parameterGradients: false,
+        run(.backward(critic1, critic2, outputGradients: outputGradients, parameterGradients: false,
                             inputGradients: (inputGradient1.base, inputGradient2.base)))
         let width = obsDim + actionWidth
         for r in 0..<rows {
@@ -128,11 +145,11 @@ final class TwinCritics {
     /// One Adam step on each critic, then θ' ← τθ + (1 − τ)θ' for the targets, if any, unless `tau`
     /// is nil (a step between two target updates).
     func step(tau: Float?) throws(SACError) {
-        runner.run(.adamStep((optimizer1, critic1), (optimizer2, critic2)))
+        run(.adamStep((optimizer1, critic1), (optimizer2, critic2)))
         try Divergence.check(optimizer1, "the first critic's Adam step")
         try Divergence.check(optimizer2, "the second critic's Adam step")
         guard let target1, let target2, let tau else { return }
-        runner.run(.blend(targets: (target1, target2), toward: (critic1, critic2), tau: tau))
+        run(.blend(targets: (target1, target2), toward: (critic1, critic2), tau: tau))
         try Divergence.check(blendOf: target1, "the first target critic")
         try Divergence.check(blendOf: target2, "the second target critic")
     }

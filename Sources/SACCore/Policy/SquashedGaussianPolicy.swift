@@ -56,15 +56,15 @@ public final class SquashedGaussianPolicy: RowWork {
         network.forward(observations, batch: batch)
         for k in 0..<(batch * actionDim) { noise[k] = random.normal() }
         // The transcendental functions below cost about as much as a small matrix product: with a
-        // second thread, each takes half of the rows.
-        if let runner = network.runner, runner.threads == 2, batch >= Self.splitRows {
+        // thread each, they take a share of the rows each.
+        if let runner = network.runner, runner.threads > 1, !runner.isRunning, batch >= Self.splitRows {
             runner.run(.rows(self, rows: batch))
         } else {
             squash(rows: 0..<batch)
         }
     }
 
-    /// Batches at least this large split `squash` between two threads.
+    /// Batches at least this large split `squash` between the threads.
     static let splitRows = 32
 
     public func process(rows: Range<Int>) { squash(rows: rows) }

@@ -241,19 +241,20 @@ def test_update_returns_finite_stats_and_counts_gradient_steps(agent, drive):
     assert agent.env_steps == 16
 
 
-@pytest.mark.parametrize("algorithm", ["continuous", "discrete", "soft_q"])
-def test_two_threads_train_exactly_like_one(make_agent, drive, algorithm):
-    one, two = make_agent(algorithm=algorithm, seed=5), make_agent(algorithm=algorithm, seed=5)
-    two.set_threads(2)
+@pytest.mark.parametrize("algorithm", ["continuous", "continuous_v1", "discrete", "soft_q"])
+@pytest.mark.parametrize("threads", [2, 3, 4])
+def test_several_threads_train_exactly_like_one(make_agent, drive, algorithm, threads):
+    one, many = make_agent(algorithm=algorithm, seed=5), make_agent(algorithm=algorithm, seed=5)
+    many.set_threads(threads)
     _, stats_one = drive(one, 40)
-    _, stats_two = drive(two, 40)
-    assert stats_two == stats_one and len(stats_one) > 0
-    assert two.to_json(kind="checkpoint") == one.to_json(kind="checkpoint")
-    two.set_threads(1)
+    _, stats_many = drive(many, 40)
+    assert stats_many == stats_one and len(stats_one) > 0
+    assert many.to_json(kind="checkpoint") == one.to_json(kind="checkpoint")
+    many.set_threads(1)
 
 
-@pytest.mark.parametrize("bad", [0, 3, -1, 2.0, True, None])
-def test_set_threads_rejects_anything_but_one_or_two(agent, bad):
+@pytest.mark.parametrize("bad", [0, 65, -1, 2.0, True, None])
+def test_set_threads_rejects_anything_but_1_to_64(agent, bad):
     with pytest.raises((libsac.InvalidArgumentError, ValueError)) as excinfo:
         agent.set_threads(bad)
     assert "threads" in str(excinfo.value)

@@ -69,16 +69,17 @@ def test_train_then_eval_round_trip(tmp_path):
     assert "over 2 episodes" in evaluated.stdout
 
 
-def test_train_on_two_threads_saves_the_same_checkpoint_as_one(tmp_path):
+def test_train_on_several_threads_saves_the_same_checkpoint_as_one(tmp_path):
     outputs = []
-    for threads in ("1", "2"):
+    for threads in ("1", "2", "3"):
         out = tmp_path / f"threads-{threads}.json"
         trained = cli("train", "Pendulum-v1", *TINY_TRAIN, "--threads", threads, "--out", out, cwd=tmp_path)
         assert trained.returncode == 0, trained.stderr
         outputs.append(out.read_bytes())
-    assert outputs[0] == outputs[1]
-    refused = cli("train", "Pendulum-v1", *TINY_TRAIN, "--threads", "3", "--out", tmp_path / "x.json", cwd=tmp_path)
-    assert refused.returncode == 2 and "--threads" in refused.stderr
+    assert outputs[1] == outputs[0] and outputs[2] == outputs[0]
+    for bad in ("0", "65", "two"):
+        refused = cli("train", "Pendulum-v1", *TINY_TRAIN, "--threads", bad, "--out", tmp_path / "x.json", cwd=tmp_path)
+        assert refused.returncode == 2 and "--threads" in refused.stderr and "1 to 64" in refused.stderr
 
 
 def test_train_a_policy_file_and_evaluate_it(tmp_path):

@@ -82,20 +82,20 @@ def test_train_is_deterministic_for_a_seed(env_id, steps, seed, sizes):
     assert runs[0] == runs[1]
 
 
-def test_two_threads_train_the_same_agent_as_one():
+def test_several_threads_train_the_same_agent_as_one():
     runs = []
-    for threads in (1, 2, None):
+    for threads in (1, 2, 3, None):
         agent, history = train("Pendulum-v1", 120, seed=2, eval_every=0, progress=False, threads=threads,
                                hidden_sizes=(64, 64), batch_size=64, replay_capacity=4096)
         with agent:
             runs.append((history.episode_returns, agent.gradient_steps, agent.to_json()))
     assert runs[0][1] == 120 - 100 + 1  # from learning_starts on
-    assert runs[1] == runs[0] and runs[2] == runs[0]
+    assert all(run == runs[0] for run in runs[1:])
 
 
-@pytest.mark.parametrize("threads", [0, 3, True, 1.5])
-def test_threads_other_than_one_or_two_are_a_config_error(threads):
-    with pytest.raises(libsac.ConfigError, match="threads must be 1 or 2"):
+@pytest.mark.parametrize("threads", [0, 65, True, 1.5])
+def test_threads_outside_1_to_64_are_a_config_error(threads):
+    with pytest.raises(libsac.ConfigError, match="threads must be an integer from 1 to 64"):
         train("Pendulum-v1", 10, eval_every=0, progress=False, threads=threads, **SMALL)
 
 

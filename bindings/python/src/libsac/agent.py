@@ -237,15 +237,17 @@ class Agent:
         return mean, var, count.value
 
     def set_threads(self, threads: int) -> None:
-        """Use 1 (the default) or 2 threads for gradient steps.
+        """Use 1 (the default) to 64 threads for gradient steps.
 
         With 2, a helper thread owned by the agent runs the second critic of each twin pair and half
-        of each large matrix product of the actor (also in large `act_batch` calls); results are
-        bit-identical to 1 thread. A step gets about 1.9x faster for hidden layers of 256 units and
-        1.2x for 64, given a free second core. The setting is not saved with the weights.
+        of each large matrix product of the actor (also in large `act_batch` calls). A step gets about
+        1.9x faster for hidden layers of 256 units and 1.2x for 64, given a free second core. With
+        more, large products (hidden 256 and batch 256 are large enough) are cut between all the
+        threads. Use no more threads than free cores. Results are bit-identical for every count; the
+        setting is not saved with the weights.
         """
-        if not isinstance(threads, (int, np.integer)) or isinstance(threads, bool) or not 0 <= threads < 2**32:
-            raise ValueError(f"threads must be 1 or 2, got {threads!r}")
+        if not isinstance(threads, (int, np.integer)) or isinstance(threads, bool) or not 1 <= threads <= 64:
+            raise ValueError(f"threads must be an integer from 1 to 64, got {threads!r}")
         check(lib.sac_agent_set_threads(self._live, int(threads)))
 
     @property

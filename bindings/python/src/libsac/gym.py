@@ -131,7 +131,7 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
       and continues the count (the environment restarts with `reset(seed=seed + steps so far)`).
       `on_checkpoint(path)` is called after each checkpoint is written (e.g. to copy it elsewhere).
     - `progress`: a tqdm progress bar with the last episode return and alpha (if tqdm is installed).
-    - `threads`: 1 or 2 threads for the gradient steps (`Agent.set_threads`; bit-identical results).
+    - `threads`: 1 to 64 threads for the gradient steps (`Agent.set_threads`; bit-identical results).
       None leaves the agent as it is: a new or loaded agent has 1, a given agent keeps its own.
 
     Returns the agent and a `History`. The environment is reset with `seed` at the first episode
@@ -141,8 +141,8 @@ def train(env: EnvLike, total_steps: int, *, seed: int = 0, agent: Optional[Agen
         raise ConfigError(f"total_steps must be >= 0, got {total_steps}")
     if checkpoint_every and not checkpoint_path:
         raise ConfigError("checkpoint_every needs a checkpoint_path")
-    if threads is not None and (isinstance(threads, bool) or threads not in (1, 2)):
-        raise ConfigError(f"threads must be 1 or 2 (or None: leave the agent as it is), got {threads!r}")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= 64):
+        raise ConfigError(f"threads must be an integer from 1 to 64 (or None: leave the agent as it is), got {threads!r}")
     if isinstance(n_envs, bool) or not isinstance(n_envs, int) or n_envs < 1:
         raise ConfigError(f"n_envs must be an integer >= 1, got {n_envs!r}")
     if n_envs > 1 and not isinstance(env, str):
