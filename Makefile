@@ -296,7 +296,7 @@ test-python: python-install
 # $PIP_FIND_LINKS) to PyPI's 3 GB CUDA build; BENCH_TORCH overrides the choice, e.g.
 #   make bench BENCH_TORCH="torch --extra-index-url https://download.pytorch.org/whl/cpu"
 BENCH_VENV     := .venv-bench
-BENCH_PACKAGES := numpy 'gymnasium[mujoco]' stable-baselines3 'rltools[mkl]' hatchling matplotlib tensorboard ray
+BENCH_PACKAGES := numpy gymnasium[mujoco] stable-baselines3 rltools[mkl] hatchling matplotlib tensorboard ray
 BENCH_WHEELS   ?= $(PIP_FIND_LINKS)
 BENCH_TORCH    ?=
 BENCH_SCRIPTS  := bindings/python/benchmarks

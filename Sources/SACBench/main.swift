@@ -1,6 +1,6 @@
 // sac-bench: measures libsac's core on this machine.
 //
-//   sac-bench [--json] [--quick] [--threads N] [--cut-critic-products] [--kernel avx512|avx2|portable]
+//   sac-bench [--json] [--quick] [--threads N] [--hidden H] [--batch B] [--cut-critic-products] [--kernel avx512|avx2|portable]
 //   sac-bench --count-allocations   heap allocations on the hot path (expects 0; exit status 1 if not)
 //
 // Reports one core's peak FMA rate at each vector width the CPU has, the GEMM kernel's GFLOP/s on
@@ -25,6 +25,8 @@ struct Options {
     var quick = false
     var countAllocations = false
     var threads = 1
+    var hidden = 256
+    var batch = 256
     var compute = Compute()
 
     init(_ arguments: [String]) {
@@ -44,15 +46,23 @@ struct Options {
                     exit(2)
                 }
                 compute.kernel = kernel
+            case "--hidden", "--batch":
+                guard let value = rest.popFirst().flatMap({ Int($0) }), (1...4096).contains(value) else {
+                    print("sac-bench: \(argument) takes a size from 1 to 4096")
+                    exit(2)
+                }
+                if argument == "--hidden" { hidden = value } else { batch = value }
             case "--cut-critic-products": compute.criticsCutFromThreads = 2
             case "--json": json = true
             case "--quick": quick = true
             case "--count-allocations": countAllocations = true
             case "-h", "--help":
-                print("usage: sac-bench [--json] [--quick] [--threads N] [--cut-critic-products] [--kernel NAME] | --count-allocations\n"
+                print("usage: sac-bench [--json] [--quick] [--threads N] [--hidden H] [--batch B] [--cut-critic-products] [--kernel NAME] | --count-allocations\n"
                     + "  --threads N          gradient steps on N threads, 1 to 64 (with 2, the second runs one critic\n"
                     + "                       of each pair and half of the actor's products; with more, large\n"
                     + "                       products are cut between all of them)\n"
+                    + "  --hidden H, --batch B\n"
+                    + "                       two hidden layers of H units and batches of B rows (default 256, 256)\n"
                     + "  --cut-critic-products\n"
                     + "                       on 2 threads too, run the critics one after the other with each\n"
                     + "                       product cut between the threads (as from 3 threads on), to see how\n"
@@ -87,6 +97,8 @@ func bestOf<E: Error>(_ repeats: Int, _ body: () throws(E) -> Void) throws(E) ->
 /// An agent of `config` (replay 100,000, no warm-up) whose buffer holds 10,000 random transitions.
 func makeAgent(_ config: AgentConfig, compute: Compute = options.compute) throws -> SACAgent {
     var config = config
+    config.hiddenSizes = [options.hidden, options.hidden]
+    config.batchSize = options.batch
     config.replayCapacity = 100_000
     config.learningStarts = 0
     let agent = try SACAgent.make(config: config, compute: compute)
@@ -234,6 +246,8 @@ for (obsDim, actionDim) in [(3, 1), (17, 6), (376, 17)] {
 // A full training loop on the built-in Pendulum: act, environment step, observe, one update.
 do {
     var config = AgentConfig(obsDim: 3, actionDim: 1)
+    config.hiddenSizes = [options.hidden, options.hidden]
+    config.batchSize = options.batch
     config.actionLow = [-2]
     config.actionHigh = [2]
     config.learningStarts = 0
@@ -299,10 +313,10 @@ getrusage(RUSAGE_SELF.rawValue, &usage)
 rows.append(Row(name: "peak resident memory", value: Double(usage.ru_maxrss) / 1024, unit: "MiB", key: "peak_rss_mib"))
 
 if options.json {
-    let fields = ["  \"threads\": \(options.threads)"] + rows.map { "  \"\($0.key)\": \(($0.value * 1000).rounded() / 1000)" }
+    let fields = ["  \"threads\": \(options.threads)", "  \"hidden\": \(options.hidden)", "  \"batch\": \(options.batch)"] + rows.map { "  \"\($0.key)\": \(($0.value * 1000).rounded() / 1000)" }
     print("{\n" + fields.joined(separator: ",\n") + "\n}")
 } else {
-    print("sac-bench: batch 256, hidden [256, 256], \(options.threads) thread(s), best of \(repeats)\(options.quick ? " (quick: not a measurement)" : "")")
+    print("sac-bench: batch \(options.batch), hidden [\(options.hidden), \(options.hidden)], \(options.threads) thread(s), best of \(repeats)\(options.quick ? " (quick: not a measurement)" : "")")
     for row in rows {
         let value = row.value >= 100 ? String(Int(row.value.rounded())) : String((row.value * 100).rounded() / 100)
         print(row.name.rightPadded(52) + value.leftPadded(10) + " " + row.unit)

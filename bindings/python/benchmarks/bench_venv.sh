@@ -23,5 +23,6 @@ if [ -z "$torch" ]; then
     fi
 fi
 echo "$VENV/bin/pip install -q $torch $PACKAGES"
+set -f  # torch and PACKAGES are split into words, and extras such as gymnasium[mujoco] are no globs
 # shellcheck disable=SC2086  # torch and PACKAGES are lists of pip arguments
 "$VENV/bin/pip" install -q $torch $PACKAGES
