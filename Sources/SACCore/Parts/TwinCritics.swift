@@ -53,7 +53,7 @@ final class TwinCritics {
         for network in [critic1, critic2] + (hasTargets ? [target1!, target2!] : []) { network.runner = runner }
     }
 
-    /// Runs the work of a pair. On two threads, each critic runs on its own. On more, the critics
+    /// Runs the passes of a pair. On two threads, each critic runs on its own. On more, the critics
     /// run one after the other and each of their products is cut between all the threads, unless
     /// they are too small to split: then the pair keeps two threads, as a third could not help.
     private func run(_ work: NetworkWork) {
@@ -145,11 +145,12 @@ final class TwinCritics {
     /// One Adam step on each critic, then θ' ← τθ + (1 − τ)θ' for the targets, if any, unless `tau`
     /// is nil (a step between two target updates).
     func step(tau: Float?) throws(SACError) {
-        run(.adamStep((optimizer1, critic1), (optimizer2, critic2)))
+        // No products here: each network on a thread of its own whatever the count (see `run`).
+        runner.run(.adamStep((optimizer1, critic1), (optimizer2, critic2)))
         try Divergence.check(optimizer1, "the first critic's Adam step")
         try Divergence.check(optimizer2, "the second critic's Adam step")
         guard let target1, let target2, let tau else { return }
-        run(.blend(targets: (target1, target2), toward: (critic1, critic2), tau: tau))
+        runner.run(.blend(targets: (target1, target2), toward: (critic1, critic2), tau: tau))
         try Divergence.check(blendOf: target1, "the first target critic")
         try Divergence.check(blendOf: target2, "the second target critic")
     }
