@@ -499,9 +499,9 @@ int sac_update_from_batch(sac_agent *agent, const sac_batch *batch, sac_update_s
  * backward, Adam step, target update) while the calling thread computes the first, and half of each
  * large matrix product and of the sampling of the other networks (the actor, SAC-v1's value
  * network). On a second free core this speeds up a step by about 1.9x for hidden layers of 256 units
- * and 1.2x for 64. With more, when the critics' products are large enough to be worth cutting (about
- * 1 MFLOP: hidden 256 and batch 256 are), the critics run one after the other with each product cut
- * between all the threads; smaller critics keep the 2-thread split. Use at most as many threads as
+ * and 1.2x for 64. With more, when most of the critics' work is in products large enough to be
+ * worth cutting (1 MFLOP or more: hidden 256 and batch 256 are), the critics run one after the
+ * other with each product cut between all the threads; smaller critics keep the 2-thread split. Use at most as many threads as
  * there are free cores: more slow the steps down. Results are bit-identical for every count.
  * Helper threads are created or joined here and by sac_agent_destroy; an idle agent's helpers
  * sleep. The setting is not saved in JSON.

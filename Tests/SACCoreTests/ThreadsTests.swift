@@ -39,6 +39,20 @@ final class ThreadsTests: XCTestCase {
         }
     }
 
+    /// Past two threads, critics whose passes are mostly products of 1 MFLOP or more run one after
+    /// the other with those products cut; others keep one critic per thread.
+    func testCriticsAreCutOnlyWhenMostOfTheirWorkIsInLargeProducts() throws {
+        let runner = try NetworkRunner()
+        func cutFrom(obs: Int, hidden: Int, batch: Int) throws -> Int? {
+            try TwinCritics(obsDim: obs, actionWidth: 1, hidden: [hidden, hidden], outputs: 1, maxBatch: batch,
+                            learningRate: 1e-3, hasTargets: true, runner: runner, versioned: false,
+                            compute: Compute()).cutsProductsFromThreads
+        }
+        XCTAssertEqual(try cutFrom(obs: 17, hidden: 256, batch: 256), 3)
+        XCTAssertEqual(try cutFrom(obs: 376, hidden: 64, batch: 100), 3, "the first layer, 4.8 of 5.6 MFLOP, is cut")
+        XCTAssertNil(try cutFrom(obs: 3, hidden: 64, batch: 100), "no product reaches 1 MFLOP")
+    }
+
     /// act_batch splits the actor's products and its sampling too: the same actions, the same random state.
     func testActBatchOnSeveralThreadsGivesBitIdenticalActions() throws {
         let splitAll = Compute(splitThreshold: 0)

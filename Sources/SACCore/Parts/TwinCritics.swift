@@ -48,8 +48,10 @@ final class TwinCritics {
         inputGradient1 = try FloatBuffer(count: inputGradientCount)
         inputGradient2 = try FloatBuffer(count: inputGradientCount)
         smaller = try FloatBuffer(count: maxBatch * outputs)
-        let widest = sizes.dropLast().max()!
-        cutsProductsFromThreads = 2 * maxBatch * widest * widest >= compute.splitThreshold ? compute.criticsCutFromThreads : nil
+        // Cut when most of a pass's FLOPs are in products large enough to cut.
+        let layerFlops = zip(sizes, sizes.dropFirst()).map { 2 * maxBatch * $0 * $1 }
+        let cuttable = layerFlops.filter { $0 >= compute.splitThreshold }.reduce(0, +)
+        cutsProductsFromThreads = 2 * cuttable > layerFlops.reduce(0, +) ? compute.criticsCutFromThreads : nil
         for network in [critic1, critic2] + (hasTargets ? [target1!, target2!] : []) { network.runner = runner }
     }
 
