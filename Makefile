@@ -77,6 +77,16 @@ define apt_install
 	fi
 endef
 
+# $(call make_venv,VENV,PACKAGES): creates the virtualenv VENV if needed, installs PACKAGES and marks
+# it ready with the stamp that is the target (a stamp of an older package list is removed).
+define make_venv
+	test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
+	$(1)/bin/pip install -q --upgrade pip
+	$(1)/bin/pip install -q $(2)
+	rm -f $(1)/.ready*
+	touch $@
+endef
+
 deps $(DEPS_STAMP):
 	$(call apt_install,$(APT_PACKAGES))
 	@mkdir -p $(dir $(DEPS_STAMP)) && rm -f $(dir $(DEPS_STAMP)).deps-checked* && touch $(DEPS_STAMP)
@@ -226,11 +236,7 @@ DIST           := dist
 WHEEL_STAGE    := .build/wheel
 
 $(PKG_VENV_READY):
-	test -x $(PKG_VENV)/bin/python || $(PYTHON) -m venv $(PKG_VENV)
-	$(PKG_VENV)/bin/pip install -q --upgrade pip
-	$(PKG_VENV)/bin/pip install -q $(PKG_PACKAGES)
-	rm -f $(PKG_VENV)/.ready*
-	touch $@
+	$(call make_venv,$(PKG_VENV),$(PKG_PACKAGES))
 
 # The wheel bundles a copy of the release library without DWARF (as make install does); hatchling
 # tags it py3-none-linux_x86_64 (ctypes: any Python 3), then `auditwheel repair` copies json-c into
@@ -274,11 +280,7 @@ test-packages: wheel deb
 	bash packaging/test_deb.sh
 
 $(VENV_READY):
-	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q $(PY_PACKAGES)
-	rm -f $(VENV)/.ready*
-	touch $@
+	$(call make_venv,$(VENV),$(PY_PACKAGES))
 
 # Installs the binding into the venv as a user would (a wheel with libsac.so inside); the build hook
 # bundles the library built by `lib` instead of compiling it a second time.
