@@ -1,18 +1,20 @@
 // sac-bench: measures libsac's core on this machine.
 //
-//   sac-bench [--json] [--quick] [--threads N] [--hidden H] [--batch B] [--cut-critic-products] [--kernel avx512|avx2|portable]
+//   sac-bench [--json] [--quick] [--threads N] [--hidden H] [--batch B] [--cut-critic-products]
+//             [--kernel avx512|avx2|portable]
 //   sac-bench --count-allocations   heap allocations on the hot path (expects 0; exit status 1 if not)
 //
 // Reports one core's peak FMA rate at each vector width the CPU has, the GEMM kernel's GFLOP/s on
 // 256×256×256 (and OpenBLAS's, when the machine has libopenblas0, as a yardstick); gradient updates
-// per second (batch 256, hidden [256, 256]) of SAC-v2 at (obs, act) = (3, 1), (17, 6) and (376, 17),
-// with the FLOP rate that implies as a fraction of the GEMM's and of the threads' cores' peak (the
-// ceiling); of SAC-v1 at (17, 6), and of discrete SAC and soft Q-learning at (4 obs, 2 actions); the
-// act latency in microseconds (one observation, and act_batch of 64; and at (17, 6) the p50, p99,
-// p99.9 and maximum of 1,000,000 single calls); environment steps per second
-// of a training loop on the built-in Pendulum; the time to save and load a JSON checkpoint at
-// (17, 6); and the peak resident memory. Each figure is the best of several timed repeats, since
-// the machine's cores are shared with other work and the best run is the least disturbed one.
+// per second (batch 256, hidden [256, 256], unless --batch and --hidden say otherwise) of SAC-v2 at
+// (obs, act) = (3, 1), (17, 6) and (376, 17), with the FLOP rate that implies as a fraction of the
+// GEMM's and of the threads' cores' peak (the ceiling); of SAC-v1 at (17, 6), and of discrete SAC
+// and soft Q-learning at (4 obs, 2 actions); the act latency in microseconds (one observation, and
+// act_batch of 64; and at (17, 6) the p50, p99, p99.9 and maximum of 1,000,000 single calls);
+// environment steps per second of a training loop on the built-in Pendulum; the time to save and
+// load a JSON checkpoint at (17, 6); and the peak resident memory. Each figure is the best of
+// several timed repeats, since the machine's cores are shared with other work and the best run is
+// the least disturbed one.
 import CPeak
 import SACCore
 
