@@ -39,33 +39,31 @@ AVX512_CHAINS(10)
 AVX512_CHAINS(12)
 AVX512_CHAINS(16)
 
-static const int chain_counts[LIBSAC_PEAK_ISAS][LIBSAC_PEAK_CHAIN_COUNTS] = {{8, 10, 12, 14}, {8, 10, 12, 16}};
+/* Each instruction set's variants, fewest chains first. */
+static const struct {
+    int chains;
+    double (*run)(long iterations);
+} variants[LIBSAC_PEAK_ISAS][LIBSAC_PEAK_CHAIN_COUNTS] = {
+    {{8, avx2_8}, {10, avx2_10}, {12, avx2_12}, {14, avx2_14}},
+    {{8, avx512_8}, {10, avx512_10}, {12, avx512_12}, {16, avx512_16}},
+};
 
-static int has(libsac_peak_isa isa) {
+static int valid(libsac_peak_isa isa, int variant) {
+    return isa >= 0 && isa < LIBSAC_PEAK_ISAS && variant >= 0 && variant < LIBSAC_PEAK_CHAIN_COUNTS;
+}
+
+int libsac_peak_has(libsac_peak_isa isa) {
     __builtin_cpu_init();
     if (isa == LIBSAC_PEAK_AVX512) return __builtin_cpu_supports("avx512f");
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-int libsac_peak_has(libsac_peak_isa isa) { return has(isa); }
-
 int libsac_peak_chains(libsac_peak_isa isa, int variant) {
-    return isa < LIBSAC_PEAK_ISAS && variant >= 0 && variant < LIBSAC_PEAK_CHAIN_COUNTS ? chain_counts[isa][variant] : 0;
+    return valid(isa, variant) ? variants[isa][variant].chains : 0;
 }
 
 double libsac_peak_fma_flops(libsac_peak_isa isa, int variant, long iterations) {
-    if (!has(isa)) return 0;
-    switch (libsac_peak_chains(isa, variant) + 100 * (int)isa) {
-    case 8: return avx2_8(iterations);
-    case 10: return avx2_10(iterations);
-    case 12: return avx2_12(iterations);
-    case 14: return avx2_14(iterations);
-    case 108: return avx512_8(iterations);
-    case 110: return avx512_10(iterations);
-    case 112: return avx512_12(iterations);
-    case 116: return avx512_16(iterations);
-    default: return 0;
-    }
+    return valid(isa, variant) && libsac_peak_has(isa) ? variants[isa][variant].run(iterations) : 0;
 }
 
 #else
