@@ -171,6 +171,20 @@ TARGET static void dot_rows(const struct libsac_gemm *g, ptrdiff_t i0, ptrdiff_t
     }
 }
 
+/* acc[v] += coef[p * coef_step] * x[p * x_step + LANES * v] for p < k, in p order; `full` (a
+ * compile-time constant at each call) loads all lanes without masks. */
+TARGET __attribute__((always_inline)) static inline void axpy_steps(
+    const int full, ptrdiff_t k, const float *x, ptrdiff_t x_step, const float *coef, ptrdiff_t coef_step,
+    const vmask valid[8], vec acc[8]) {
+    for (ptrdiff_t p = 0; p < k; p++) {
+        const vec a = v_set1(coef[p * coef_step]);
+        const float *row = x + p * x_step;
+        for (int v = 0; v < 8; v++) {
+            acc[v] = v_fma(a, full ? v_loadu(row + LANES * v) : v_load_masked(valid[v], row + LANES * v), acc[v]);
+        }
+    }
+}
+
 /* One row of C (m = 1) or one contiguous column of C (n = 1 with op(A) = X^T): out[t] for t in
  * [t0, t1) is sum over p of coef[p * coef_step] * x[p * x_step + t], 8 * LANES outputs at a time in
  * eight independent vectors. Each output is the same fma chain as in a tile. `bias_step` is 1 when
@@ -184,20 +198,9 @@ TARGET static void axpy(const struct libsac_gemm *g, const float *x, ptrdiff_t x
             valid[v] = mask_first(t1 - (t + LANES * v));
             acc[v] = g->accumulate ? v_load_masked(valid[v], g->c + t + LANES * v) : v_zero();
         }
-        if (t + 8 * LANES <= t1) {
-            /* A whole chunk: plain loads (AVX2's masked loads issue at half the rate). */
-            for (ptrdiff_t p = 0; p < g->k; p++) {
-                const vec a = v_set1(coef[p * coef_step]);
-                const float *row = x + p * x_step + t;
-                for (int v = 0; v < 8; v++) acc[v] = v_fma(a, v_loadu(row + LANES * v), acc[v]);
-            }
-        } else {
-            for (ptrdiff_t p = 0; p < g->k; p++) {
-                const vec a = v_set1(coef[p * coef_step]);
-                const float *row = x + p * x_step + t;
-                for (int v = 0; v < 8; v++) acc[v] = v_fma(a, v_load_masked(valid[v], row + LANES * v), acc[v]);
-            }
-        }
+        /* A whole chunk gets plain loads (AVX2's masked loads issue at half the rate). */
+        if (t + 8 * LANES <= t1) axpy_steps(1, g->k, x + t, x_step, coef, coef_step, valid, acc);
+        else axpy_steps(0, g->k, x + t, x_step, coef, coef_step, valid, acc);
         for (int v = 0; v < 8; v++) {
             const vec bias = !g->bias ? v_zero()
                 : bias_step ? v_load_masked(valid[v], g->bias + t + LANES * v) : v_set1(g->bias[0]);
