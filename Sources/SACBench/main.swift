@@ -163,15 +163,16 @@ do {
     var random = RandomSource(seed: 2)
     for i in 0..<(n * n) { a[i] = random.normal(); b[i] = random.normal() }
     let calls = options.quick ? 2 : 50
+    let flops = 2 * Double(n * n * n) * Double(calls)
     let time = bestOf(repeats) { for _ in 0..<calls { GEMM.multiply(a.base, b.base, into: c.base, m: n, n: n, k: n, workspace: workspace) } }
-    gemmGflops = 2 * Double(n * n * n) * Double(calls) / time / 1e9
+    gemmGflops = flops / time / 1e9
     rows.append(Row(name: "GEMM 256x256x256 (\(options.compute.kernel) kernel)", value: gemmGflops, unit: "GFLOP/s", key: "gemm_gflops"))
     if peakGflops > 0 {
         rows.append(Row(name: "  as a fraction of one core's peak", value: gemmGflops / peakGflops, unit: "", key: "gemm_peak_fraction"))
     }
     if let openBLAS = OpenBLAS.load(matching: options.compute.kernel) {
         let blasTime = bestOf(repeats) { for _ in 0..<calls { openBLAS.multiply(a.base, b.base, into: c.base, n: n) } }
-        let blasGflops = 2 * Double(n * n * n) * Double(calls) / blasTime / 1e9
+        let blasGflops = flops / blasTime / 1e9
         rows.append(Row(name: "OpenBLAS sgemm 256x256x256 (\(openBLAS.core), 1 thread)", value: blasGflops, unit: "GFLOP/s",
                         key: "openblas_gflops"))
         rows.append(Row(name: "  libsac's GEMM / OpenBLAS's", value: gemmGflops / blasGflops, unit: "", key: "gemm_openblas_ratio"))

@@ -148,7 +148,7 @@ public final class MLP {
     }
 
     func run(_ product: GEMM.Product) {
-        if let runner, runner.threads > 1, !runner.isRunning, product.flops >= splitThreshold {
+        if let runner, runner.canHandOver, product.flops >= splitThreshold {
             runner.run(.product(product, workspace))
         } else {
             GEMM.run(product, workspace: workspace)

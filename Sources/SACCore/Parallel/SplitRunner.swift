@@ -58,9 +58,12 @@ public final class SplitRunner<Work: SplitWork> {
         }
     }
 
-    /// True while `run` hands a task to the helpers: work met inside a task runs where it is, as
-    /// the other threads are busy with their parts.
-    public private(set) var isRunning = false
+    /// True while `run` hands a task to the helpers.
+    private var isRunning = false
+
+    /// Whether work can be handed to the helpers now: there are some, and they are not busy with
+    /// the parts of a task that this work runs inside (then it runs where it is).
+    public var canHandOver: Bool { !helpers.isEmpty && !isRunning }
 
     /// Runs every part of `task`; returns when all are done.
     public func run(_ task: Work) {

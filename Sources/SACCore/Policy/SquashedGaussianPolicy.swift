@@ -57,7 +57,7 @@ public final class SquashedGaussianPolicy: RowWork {
         for k in 0..<(batch * actionDim) { noise[k] = random.normal() }
         // The transcendental functions below cost about as much as a small matrix product: with a
         // thread each, they take a share of the rows each.
-        if let runner = network.runner, runner.threads > 1, !runner.isRunning, batch >= Self.splitRows {
+        if let runner = network.runner, runner.canHandOver, batch >= Self.splitRows {
             runner.run(.rows(self, rows: batch))
         } else {
             squash(rows: 0..<batch)
