@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import CKernels
+import Synchronization
 
 extension Files {
     /// Replaces the file at `path` with `bytes` so that the file always holds either its complete
@@ -64,6 +65,16 @@ extension Files {
         }
         defer { close(fd) }
         try fill(fd, bytes, target)
+        // The threads of this process name their temporaries one at a time: two saves of one path
+        // would otherwise remove each other's name between link and rename, again and again (seen
+        // under the address sanitizer). Only the naming and the rename are held, not the writing.
+        return try temporaryNaming.withLock { _ throws(SACError) in try nameAndRename(fd, target) }
+    }
+
+    static let temporaryNaming = Mutex(())
+
+    /// Links the written unnamed file `fd` under the temporary name and renames it over the target.
+    static func nameAndRename(_ fd: Int32, _ target: SaveTarget) throws(SACError) -> UnnamedOutcome {
         let temporary = target.temporary.c
         var linked = false
         for _ in 0..<nameAttempts {
